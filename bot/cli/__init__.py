@@ -1,0 +1,40 @@
+"""`legalbot`: the command line. Parsing and output only; every command calls the modules."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from .. import __version__
+from ..errors import UserError
+
+# One module per command group; each has register(subparsers) and sets a `run` default.
+COMMAND_MODULES = ("nlu", "chat")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="legalbot",
+        description="万州区公共法律服务咨询机器人 / Wanzhou public legal-service chat bot.",
+        epilog="Run `legalbot COMMAND --help` for a command's options. Configuration comes from the environment (see README).",
+    )
+    parser.add_argument("--version", action="version", version=f"legalbot {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"{__name__}.{name}").register(commands)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args) or 0
+    except UserError as exc:
+        print(f"legalbot: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0

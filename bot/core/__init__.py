@@ -1,0 +1,1 @@
+"""Channel-agnostic core: normalise text, match intents, compose replies. No I/O, no Telegram."""

@@ -1,0 +1,265 @@
+"""The bot's knowledge: intents and local contacts, loaded from YAML and validated.
+
+Admins edit these files by hand, so every problem is reported as ``file:line: message`` and a
+bad edit never half-loads: `load_knowledge` either returns a complete, immutable `Knowledge`
+or raises `KnowledgeError` listing every problem found.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any, Iterable
+
+import jsonschema
+import yaml
+
+from ..errors import UserError
+
+CONTACTS_FILE = "contacts.yaml"
+SCHEMA_FILE = "schema.json"
+CONTACT_FIELDS = ("name", "address", "phone", "hours", "url", "note")
+FLOW_PREFIX = "flow:"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the knowledge files, located for the admin who must fix it."""
+
+    path: Path
+    line: int | None
+    message: str
+    severity: str = "error"  # "error" stops loading; "warning" is advice
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else str(self.path)
+        return f"{where}: {self.severity}: {self.message}"
+
+
+class KnowledgeError(UserError):
+    """The intent files cannot be loaded; `problems` says where and why."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+@dataclass(frozen=True)
+class Intent:
+    id: str
+    title: str
+    examples: tuple[str, ...]
+    response: str
+    keywords: tuple[str, ...] = ()
+    buttons: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    contacts: tuple[str, ...] = ()
+    reviewed: dt.date | None = None
+    priority: bool = False
+    file: Path | None = None
+    line: int | None = None
+    example_lines: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Contact:
+    key: str
+    name: str = ""
+    address: str = ""
+    phone: str = ""
+    hours: str = ""
+    url: str = ""
+    note: str = ""
+
+    @property
+    def is_filled(self) -> bool:
+        return any(getattr(self, f).strip() for f in CONTACT_FIELDS)
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    """Everything the core needs to answer: intents in file order, and the admins' contacts."""
+
+    intents: tuple[Intent, ...]
+    contacts: dict[str, Contact] = field(default_factory=dict)
+    directory: Path | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_id", {i.id: i for i in self.intents})
+
+    def get(self, intent_id: str) -> Intent | None:
+        return self._by_id.get(intent_id)  # type: ignore[attr-defined]
+
+    def __getitem__(self, intent_id: str) -> Intent:
+        return self._by_id[intent_id]  # type: ignore[attr-defined]
+
+    def __contains__(self, intent_id: object) -> bool:
+        return intent_id in self._by_id  # type: ignore[attr-defined]
+
+    @property
+    def ids(self) -> list[str]:
+        return [i.id for i in self.intents]
+
+
+def default_intents_dir() -> Path:
+    """The shipped `intents/` folder beside the package (an editable install from the clone)."""
+    return Path(__file__).resolve().parents[2] / "intents"
+
+
+@cache
+def _schema(schema_path: Path) -> dict[str, Any]:
+    return json.loads(schema_path.read_text(encoding="utf-8"))
+
+
+def _shipped_schema() -> dict[str, Any]:
+    return _schema(default_intents_dir() / SCHEMA_FILE)
+
+
+def _node_at(node: yaml.Node | None, path: Iterable[Any]) -> yaml.Node | None:
+    """Walk a composed YAML node tree along a jsonschema error path, to find the line."""
+    for step in path:
+        if isinstance(node, yaml.MappingNode):
+            node = next((v for k, v in node.value if k.value == step), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
+            node = node.value[step]
+        else:
+            break
+    return node
+
+
+def _line(node: yaml.Node | None) -> int | None:
+    return node.start_mark.line + 1 if node is not None else None
+
+
+def _plain(value: Any) -> Any:
+    """YAML turns 2026-11-27 into a date; the schema (and JSON) want the string."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _read_yaml(path: Path) -> tuple[Any, yaml.Node | None, list[Problem]]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, None, [Problem(path, None, f"cannot read file: {exc}")]
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else None
+        reason = getattr(exc, "problem", None) or str(exc)
+        return None, None, [Problem(path, line, f"YAML syntax error: {reason}")]
+    return _plain(data), node, []
+
+
+def _parse_intent_file(path: Path, schema: dict[str, Any]) -> tuple[list[Intent], list[Problem]]:
+    data, root, problems = _read_yaml(path)
+    if problems:
+        return [], problems
+    validator = jsonschema.Draft202012Validator(schema)
+    for error in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
+        where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
+        problems.append(Problem(path, _line(_node_at(root, error.absolute_path)) or 1, f"{where}: {error.message}"))
+    if problems:
+        return [], problems
+    intents = []
+    for index, raw in enumerate(data["intents"]):
+        node = _node_at(root, ["intents", index])
+        examples_node = _node_at(node, ["examples"])
+        intents.append(
+            Intent(
+                id=raw["id"],
+                title=raw["title"].strip(),
+                examples=tuple(e.strip() for e in raw["examples"]),
+                response=raw["response"].strip(),
+                keywords=tuple(k.strip() for k in raw.get("keywords", [])),
+                buttons=tuple(raw.get("buttons", [])),
+                sources=tuple(raw.get("sources", [])),
+                contacts=tuple(raw.get("contacts", [])),
+                reviewed=dt.date.fromisoformat(raw["reviewed"]) if raw.get("reviewed") else None,
+                priority=bool(raw.get("priority", False)),
+                file=path,
+                line=_line(node),
+                example_lines=tuple(_line(n) or 0 for n in examples_node.value) if examples_node else (),
+            )
+        )
+    return intents, problems
+
+
+def _parse_contacts(path: Path) -> tuple[dict[str, Contact], list[Problem]]:
+    if not path.exists():
+        return {}, []
+    data, root, problems = _read_yaml(path)
+    if problems:
+        return {}, problems
+    entries = (data or {}).get("contacts") if isinstance(data, dict) else None
+    if entries is None:
+        return {}, []
+    if not isinstance(entries, dict):
+        return {}, [Problem(path, _line(_node_at(root, ["contacts"])), "contacts: must be a mapping of key → fields")]
+    contacts: dict[str, Contact] = {}
+    for key, fields in entries.items():
+        line = _line(_node_at(root, ["contacts", key]))
+        fields = fields or {}
+        if not isinstance(fields, dict):
+            problems.append(Problem(path, line, f"contacts/{key}: must be a mapping of {', '.join(CONTACT_FIELDS)}"))
+            continue
+        unknown = sorted(set(fields) - set(CONTACT_FIELDS))
+        if unknown:
+            problems.append(Problem(path, line, f"contacts/{key}: unknown field(s) {', '.join(unknown)}; allowed: {', '.join(CONTACT_FIELDS)}"))
+            continue
+        contacts[key] = Contact(key, **{k: str(v or "").strip() for k, v in fields.items()})
+    return contacts, problems
+
+
+def _cross_check(intents: list[Intent], contacts: dict[str, Contact]) -> list[Problem]:
+    """Problems no single file shows: duplicate ids, dangling button or contact references."""
+    problems: list[Problem] = []
+    seen: dict[str, Intent] = {}
+    for intent in intents:
+        if intent.id in seen:
+            first = seen[intent.id]
+            problems.append(Problem(intent.file, intent.line, f"duplicate intent id '{intent.id}' (first defined at {first.file}:{first.line})"))
+        seen.setdefault(intent.id, intent)
+    for intent in intents:
+        for target in intent.buttons:
+            if not target.startswith(FLOW_PREFIX) and target not in seen:
+                problems.append(Problem(intent.file, intent.line, f"{intent.id}: button refers to unknown intent '{target}'"))
+        for key in intent.contacts:
+            if key not in contacts:
+                problems.append(Problem(intent.file, intent.line, f"{intent.id}: contact '{key}' is not in {CONTACTS_FILE}"))
+    return problems
+
+
+def load_knowledge(directory: Path | str | None = None) -> Knowledge:
+    """Load and validate every intent file in `directory` (default: the shipped intents)."""
+    directory = Path(directory) if directory else default_intents_dir()
+    if not directory.is_dir():
+        raise KnowledgeError([Problem(directory, None, "intent folder not found")])
+    schema_path = directory / SCHEMA_FILE
+    schema = _schema(schema_path) if schema_path.exists() else _shipped_schema()
+    files = sorted(p for p in directory.glob("*.yaml") if p.name != CONTACTS_FILE)
+    if not files:
+        raise KnowledgeError([Problem(directory, None, "no intent files (*.yaml) in this folder")])
+    intents: list[Intent] = []
+    problems: list[Problem] = []
+    for path in files:
+        found, file_problems = _parse_intent_file(path, schema)
+        intents.extend(found)
+        problems.extend(file_problems)
+    contacts, contact_problems = _parse_contacts(directory / CONTACTS_FILE)
+    problems.extend(contact_problems)
+    if not problems:
+        problems.extend(_cross_check(intents, contacts))
+    if problems:
+        raise KnowledgeError(problems)
+    return Knowledge(tuple(intents), contacts, directory)

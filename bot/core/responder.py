@@ -1,0 +1,119 @@
+"""The core's single entry point: text or a button press in, a `Reply` out, for any channel."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .compose import Composer
+from .flow import Flow
+from .knowledge import FLOW_PREFIX, Knowledge
+from .matcher import DEFAULT_GAP, DEFAULT_THRESHOLD, Match, Matcher
+from .normalise import normalise
+from .reply import Reply, ReplyKind
+from .session import Session
+
+MAX_INPUT_CHARS = 2000
+STOP_WORDS = frozenset({"取消", "退出", "停止", "结束", "算了", "不问了", "stop", "cancel", "quit", "exit"})
+EMPTY_TEXT = "请用文字描述您的问题，例如“法律援助怎么申请”。"
+FLOW_STOPPED = "好的，已退出。还有其他问题可以直接问我。"
+UNKNOWN_ACTION = "这个按钮已经失效了，请重新发送您的问题，或点“菜单”。"
+
+
+@dataclass(frozen=True)
+class _Engine:
+    """Matcher and composer for one knowledge set; replaced as a whole on reload."""
+
+    knowledge: Knowledge
+    matcher: Matcher
+    composer: Composer
+
+
+class Responder:
+    """Routes a message to the active flow, the matcher or a button's target, and composes the reply."""
+
+    def __init__(
+        self,
+        knowledge: Knowledge,
+        flows: Iterable[Flow] = (),
+        threshold: float = DEFAULT_THRESHOLD,
+        gap: float = DEFAULT_GAP,
+    ):
+        self.flows = {f.name: f for f in flows}
+        self.threshold, self.gap = threshold, gap
+        self._engine = self._build(knowledge)
+
+    def _build(self, knowledge: Knowledge) -> _Engine:
+        titles = {name: flow.title for name, flow in self.flows.items()}
+        return _Engine(knowledge, Matcher(knowledge, self.threshold, self.gap), Composer(knowledge, titles))
+
+    @property
+    def knowledge(self) -> Knowledge:
+        return self._engine.knowledge
+
+    @property
+    def matcher(self) -> Matcher:
+        return self._engine.matcher
+
+    def reload(self, knowledge: Knowledge) -> None:
+        """Swap in a new knowledge set atomically: indexing happens before the swap."""
+        self._engine = self._build(knowledge)
+
+    def match(self, text: str) -> Match:
+        return self._engine.matcher.match(text[:MAX_INPUT_CHARS])
+
+    def menu(self, session: Session | None = None) -> Reply:
+        if session:
+            session.end_flow()
+        return self._engine.composer.menu()
+
+    def respond(self, text: str, session: Session, now: float | None = None) -> Reply:
+        now = time.time() if now is None else now
+        session.expire(now)
+        session.updated_at = now
+        text = text[:MAX_INPUT_CHARS]
+        if session.flow:
+            if normalise(text).text in STOP_WORDS:
+                session.end_flow()
+                return Reply(FLOW_STOPPED, ReplyKind.FLOW)
+            flow = self.flows.get(session.flow)
+            reply = flow.handle(session, text) if flow else None
+            if reply is not None:
+                return reply
+            session.end_flow()
+        if normalise(text).is_empty:
+            return Reply(EMPTY_TEXT, ReplyKind.FALLBACK)
+        engine = self._engine
+        return engine.composer.compose(engine.matcher.match(text))
+
+    def press(self, action: str, session: Session, now: float | None = None) -> Reply:
+        """A button was pressed: ``intent:<id>``, ``flow:<name>[:<payload>]`` or ``menu``."""
+        now = time.time() if now is None else now
+        session.expire(now)
+        session.updated_at = now
+        engine = self._engine
+        if action == "menu":
+            return self.menu(session)
+        if action.startswith("intent:"):
+            intent = engine.knowledge.get(action.removeprefix("intent:"))
+            if intent:
+                return engine.composer.guidance(intent)
+        if action.startswith(FLOW_PREFIX):
+            name, _, payload = action.removeprefix(FLOW_PREFIX).partition(":")
+            if flow := self.flows.get(name):
+                if not payload or session.flow != name:
+                    session.end_flow()
+                    session.flow = name
+                    return flow.start(session)
+                return flow.press(session, payload)
+        return Reply(UNKNOWN_ACTION, ReplyKind.FALLBACK, engine.composer.menu().buttons)
+
+    def command(self, name: str, arg: str, session: Session, now: float | None = None) -> Reply:
+        """Slash commands every channel shares: /start, /help, /menu and one per flow."""
+        if name in self.flows:
+            session.end_flow()
+            session.flow = name
+            session.updated_at = time.time() if now is None else now
+            return self.flows[name].start(session, arg.strip())
+        return self.menu(session)

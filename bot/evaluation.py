@@ -1,0 +1,114 @@
+"""NLU evaluation in the spirit of `rasa test nlu`: how well the matcher routes labelled messages.
+
+A prediction is the top intent when the match clears the threshold (an ambiguous match counts as
+its top intent, since the user is shown it first), otherwise None (out of scope).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from .core.matcher import Candidate, Matcher
+from .errors import UserError
+
+SWEEP_THRESHOLDS = tuple(range(40, 91, 5))
+EMERGENCY = "emergency"
+
+
+class EvalDataError(UserError, ValueError):
+    """The evaluation file is malformed; the message names the file and line."""
+
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    intent: str | None
+    line: int
+
+
+def load_examples(path: Path) -> list[Example]:
+    examples = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise EvalDataError(f"{path}: cannot read: {exc}") from None
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise EvalDataError(f"{path}:{number}: not valid JSON ({exc.msg})") from None
+        if not isinstance(record, dict) or not isinstance(record.get("text"), str) or "intent" not in record:
+            raise EvalDataError(f'{path}:{number}: expected {{"text": "...", "intent": "<id>" or null}}')
+        if record["intent"] is not None and not isinstance(record["intent"], str):
+            raise EvalDataError(f"{path}:{number}: intent must be a string or null")
+        examples.append(Example(record["text"], record["intent"], number))
+    if not examples:
+        raise EvalDataError(f"{path}: no examples")
+    return examples
+
+
+def _prediction(matcher: Matcher, ranked: list[Candidate], threshold: float) -> str | None:
+    return matcher.decide(ranked, threshold=threshold).intent
+
+
+def _rates(gold: list[str | None], predicted: list[str | None]) -> dict[str, float]:
+    pairs = list(zip(gold, predicted))
+    out_of_scope = [p for g, p in pairs if g is None]
+    in_scope = [(g, p) for g, p in pairs if g is not None]
+    return {
+        "accuracy": sum(g == p for g, p in pairs) / len(pairs),
+        "in_scope_accuracy": sum(g == p for g, p in in_scope) / len(in_scope) if in_scope else 0.0,
+        "out_of_scope_rejection": sum(p is None for p in out_of_scope) / len(out_of_scope) if out_of_scope else 0.0,
+        "false_rejection": sum(p is None for _, p in in_scope) / len(in_scope) if in_scope else 0.0,
+    }
+
+
+def _per_intent(gold: list[str | None], predicted: list[str | None]) -> dict[str, dict[str, float]]:
+    labels = sorted({g for g in gold if g} | {p for p in predicted if p})
+    report = {}
+    for label in labels:
+        tp = sum(g == label and p == label for g, p in zip(gold, predicted))
+        fp = sum(g != label and p == label for g, p in zip(gold, predicted))
+        fn = sum(g == label and p != label for g, p in zip(gold, predicted))
+        precision = tp / (tp + fp) if tp + fp else 0.0
+        recall = tp / (tp + fn) if tp + fn else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        report[label] = {"precision": round(precision, 3), "recall": round(recall, 3), "f1": round(f1, 3), "support": tp + fn}
+    return report
+
+
+def evaluate(matcher: Matcher, examples: list[Example]) -> dict:
+    """Scores every example once, then reports at the matcher's threshold and sweeps the others."""
+    rankings = [matcher.rank(e.text) for e in examples]
+    gold = [e.intent for e in examples]
+    predicted = [_prediction(matcher, r, matcher.threshold) for r in rankings]
+    confusions = Counter(
+        (g or "none", p or "none") for g, p in zip(gold, predicted) if g != p
+    )
+    emergencies = [(e, p) for e, p in zip(examples, predicted) if e.intent == EMERGENCY]
+    sweep = []
+    for threshold in SWEEP_THRESHOLDS:
+        rates = _rates(gold, [_prediction(matcher, r, threshold) for r in rankings])
+        sweep.append({"threshold": threshold, **{k: round(v, 3) for k, v in rates.items()}})
+    errors = [
+        {"line": e.line, "text": e.text, "expected": e.intent, "predicted": p, "score": r[0].score if r else 0.0}
+        for e, p, r in zip(examples, predicted, rankings)
+        if e.intent != p
+    ]
+    return {
+        "examples": len(examples),
+        "threshold": matcher.threshold,
+        "gap": matcher.gap,
+        **{k: round(v, 3) for k, v in _rates(gold, predicted).items()},
+        "emergency_recall": round(sum(p == EMERGENCY for _, p in emergencies) / len(emergencies), 3) if emergencies else None,
+        "emergencies_missed": [e.text for e, p in emergencies if p != EMERGENCY],
+        "per_intent": _per_intent(gold, predicted),
+        "confused_pairs": [{"expected": g, "predicted": p, "count": n} for (g, p), n in confusions.most_common(10)],
+        "threshold_sweep": sweep,
+        "errors": errors,
+    }

@@ -1,0 +1,10 @@
+"""Guided flows: multi-step dialogues whose state is plain data in the session."""
+
+from __future__ import annotations
+
+from ..core.flow import Flow
+
+
+def all_flows() -> list[Flow]:
+    """Every flow the bot offers, in menu order."""
+    return []

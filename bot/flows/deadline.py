@@ -1,0 +1,252 @@
+"""Statutory deadline calculator for administrative review and litigation.
+
+People ask "until when can I still apply?"; a wrong day loses them the right, so the counting
+follows the statutes exactly: 民事诉讼法第八十五条 (applied to review by 行政复议法第八十八条)
+does not count the start day and moves a last day that falls on a statutory rest day to the
+first working day after it. Rest days come from ``chinese_calendar``, so China's adjusted
+working days (调休) count as working days. Pure: no I/O, the caller supplies the start date.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from types import MappingProxyType
+from typing import Any
+
+import chinese_calendar
+
+_REVIEW_LAW = "《中华人民共和国行政复议法》"
+_LITIGATION_LAW = "《中华人民共和国行政诉讼法》"
+_COUNTING = "《中华人民共和国民事诉讼法》第八十五条"
+
+_WEEKDAYS = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
+
+_DISCLAIMER = (
+    "以上仅供参考，不构成法律意见；具体以办案机关认定为准。"
+    "如有疑问，可拨打12348公共法律服务热线咨询。"
+)
+
+
+@dataclass(frozen=True)
+class DeadlineRule:
+    """One statutory period: exactly one of ``days`` or ``months`` is set."""
+
+    kind: str
+    title: str
+    start_label: str
+    basis: tuple[str, ...]
+    notes: tuple[str, ...]
+    days: int | None = None
+    months: int | None = None
+
+    def __post_init__(self) -> None:
+        if (self.days is None) == (self.months is None):
+            raise ValueError(f"rule {self.kind!r} needs exactly one of days or months")
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A computed period; ``rolled_over_from`` keeps the raw last day when it was moved."""
+
+    kind: str
+    title: str
+    start: date
+    days: int | None
+    months: int | None
+    raw_last_day: date
+    last_day: date
+    rolled_over_from: date | None
+    basis: tuple[str, ...]
+    notes: tuple[str, ...]
+    holiday_data_missing: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready view for the CLI and logs."""
+        return {
+            "kind": self.kind,
+            "title": self.title,
+            "start": self.start.isoformat(),
+            "days": self.days,
+            "months": self.months,
+            "last_day": self.last_day.isoformat(),
+            "rolled_over_from": (
+                self.rolled_over_from.isoformat() if self.rolled_over_from else None
+            ),
+            "basis": list(self.basis),
+            "note": "".join(self.notes),
+            "holiday_data_missing": self.holiday_data_missing,
+        }
+
+
+class UnknownDeadlineKind(ValueError):
+    """Raised for a kind not in ``DEADLINE_KINDS``."""
+
+
+class DateParseError(ValueError):
+    """Raised when user text is not a real date in a supported format."""
+
+
+_RULES = (
+    DeadlineRule(
+        kind="administrative-review",
+        title="申请行政复议",
+        start_label="知道或者应当知道行政行为之日",
+        days=60,
+        basis=(
+            f"{_REVIEW_LAW}第二十条",
+            f"{_REVIEW_LAW}第八十八条",
+            _COUNTING,
+        ),
+        notes=(
+            "法律规定的申请期限超过60日的，按法律规定（《行政复议法》第二十条）。",
+            "行政机关作出行政行为时未告知申请行政复议的权利、复议机关和申请期限的，"
+            "申请期限自知道或者应当知道这些内容之日起计算，但自知道或者应当知道行政行为内容之日起"
+            "最长不得超过1年（《行政复议法》第二十条）。",
+            "自行政行为作出之日起，因不动产申请超过20年、其他申请超过5年的，"
+            "行政复议机关不予受理（《行政复议法》第二十一条）。",
+        ),
+    ),
+    DeadlineRule(
+        kind="administrative-litigation",
+        title="直接提起行政诉讼",
+        start_label="知道或者应当知道作出行政行为之日",
+        months=6,
+        basis=(f"{_LITIGATION_LAW}第四十六条", _COUNTING),
+        notes=(
+            "自行政行为作出之日起，因不动产起诉超过20年、其他案件起诉超过5年的，"
+            "人民法院不予受理（《行政诉讼法》第四十六条）。",
+            "属于必须先申请行政复议的情形（如对当场作出的行政处罚决定不服、"
+            "申请政府信息公开而行政机关不予公开等，见《行政复议法》第二十三条）的，"
+            "应先申请行政复议，不能直接起诉。",
+        ),
+    ),
+    DeadlineRule(
+        kind="litigation-after-review",
+        title="经行政复议后提起行政诉讼",
+        start_label="收到行政复议决定书之日",
+        days=15,
+        basis=(f"{_LITIGATION_LAW}第四十五条", _COUNTING),
+        notes=(
+            "复议机关逾期不作决定的，可以自复议期满之日起15日内起诉（《行政诉讼法》第四十五条）；"
+            "复议期限一般为受理之日起60日，最多可延长30日（《行政复议法》第六十二条）。",
+        ),
+    ),
+)
+
+DEADLINE_KINDS: Mapping[str, DeadlineRule] = MappingProxyType({r.kind: r for r in _RULES})
+
+
+def compute_deadline(kind: str, start: date) -> Deadline:
+    """Last day of the ``kind`` period that starts on ``start`` (the start day not counted)."""
+    rule = DEADLINE_KINDS.get(kind)
+    if rule is None:
+        known = "、".join(DEADLINE_KINDS)
+        raise UnknownDeadlineKind(
+            f"未知的期限类型：{kind}；可选：{known} / "
+            f"unknown deadline kind {kind!r}; known kinds: {', '.join(DEADLINE_KINDS)}"
+        )
+    if rule.months is not None:
+        raw = _add_months(start, rule.months)
+    else:
+        raw = start + timedelta(days=rule.days or 0)
+    last, missing_years = _first_working_day(raw)
+    notes = rule.notes + tuple(_missing_data_note(year) for year in missing_years)
+    return Deadline(
+        kind=rule.kind,
+        title=rule.title,
+        start=start,
+        days=rule.days,
+        months=rule.months,
+        raw_last_day=raw,
+        last_day=last,
+        rolled_over_from=raw if last != raw else None,
+        basis=rule.basis,
+        notes=notes,
+        holiday_data_missing=bool(missing_years),
+    )
+
+
+def format_deadline(d: Deadline) -> str:
+    """Short Simplified-Chinese answer for the user."""
+    rule = DEADLINE_KINDS[d.kind]
+    period = f"{d.days}日" if d.days is not None else f"{d.months}个月"
+    lines = [
+        f"{d.title}的期限为{period}，自{rule.start_label}（{_cn_date(d.start)}）的次日起算。",
+        f"最后一天：{_cn_date(d.last_day)}（{_WEEKDAYS[d.last_day.weekday()]}）。",
+    ]
+    if d.rolled_over_from is not None:
+        raw = d.rolled_over_from
+        lines.append(
+            f"原到期日{_cn_date(raw)}（{_WEEKDAYS[raw.weekday()]}）是休息日（周末或法定节假日），"
+            "依法顺延至其后的第一个工作日。"
+        )
+    elif d.last_day.weekday() >= 5:
+        lines.append("到期日是调休上班日，按工作日计算，无需顺延。")
+    else:
+        lines.append("到期日是工作日，无需顺延。")
+    lines.append("依据：" + "、".join(d.basis) + "。")
+    lines.append("注意：")
+    lines.extend(f"· {note}" for note in d.notes)
+    lines.append(_DISCLAIMER)
+    return "\n".join(lines)
+
+
+_DATE_PATTERN = re.compile(
+    r"([0-9]{4})\s*(?:([-/.])\s*([0-9]{1,2})\s*\2\s*([0-9]{1,2})"
+    r"|年\s*([0-9]{1,2})\s*月\s*([0-9]{1,2})\s*日?)"
+)
+
+
+def parse_date(text: str) -> date:
+    """Read a date as users type it: 2025-08-02, 2025/8/2, 2025.8.2 or 2025年8月2日."""
+    # NFKC folds full-width digits and separators (２０２５－８－２) to ASCII.
+    match = _DATE_PATTERN.fullmatch(unicodedata.normalize("NFKC", text).strip())
+    if match is None:
+        raise DateParseError(
+            f"无法识别日期“{text.strip()}”，请按 2025-08-02 或 2025年8月2日 的格式输入日期"
+        )
+    year, _, month, day, cn_month, cn_day = match.groups()
+    try:
+        return date(int(year), int(month or cn_month), int(day or cn_day))
+    except ValueError:
+        raise DateParseError(
+            f"日期“{text.strip()}”不存在，请按 2025-08-02 或 2025年8月2日 的格式输入日期"
+        ) from None
+
+
+def _add_months(start: date, months: int) -> date:
+    """Same day-of-month ``months`` later, clamped to the month's last day (08-31 → 02-28)."""
+    index = start.month - 1 + months
+    year, month = start.year + index // 12, index % 12 + 1
+    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+def _first_working_day(day: date) -> tuple[date, tuple[int, ...]]:
+    """First working day on or after ``day``, plus the years checked without holiday data."""
+    missing: list[int] = []
+    while True:
+        try:
+            working = chinese_calendar.is_workday(day)
+        except NotImplementedError:
+            working = day.weekday() < 5
+            if day.year not in missing:
+                missing.append(day.year)
+        if working:
+            return day, tuple(missing)
+        day += timedelta(days=1)
+
+
+def _missing_data_note(year: int) -> str:
+    return (
+        f"暂无{year}年的法定节假日数据：本结果只避开了周末，未考虑节假日和调休，日期可能有出入，"
+        "请以国务院公布的放假安排为准并向办案机关核实。"
+    )
+
+
+def _cn_date(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"

@@ -1,0 +1,67 @@
+"""All configuration in one place, read once at the edge (CLI entry) and passed inward.
+
+Sources, later ones winning: built-in defaults, a ``.env`` file in the working directory (or the
+file named by ``LEGALBOT_ENV_FILE``), then the process environment.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+from .core.knowledge import default_intents_dir
+from .errors import UserError
+
+DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
+DEFAULT_DB = "data/inquiries.sqlite3"
+
+
+class SettingsError(UserError, ValueError):
+    """A configuration value is unusable; the message names the variable."""
+
+
+def _int_list(name: str, value: str) -> frozenset[int]:
+    try:
+        return frozenset(int(part) for part in value.replace(" ", "").split(",") if part)
+    except ValueError:
+        raise SettingsError(f"{name} must be comma-separated Telegram user ids, got {value!r}") from None
+
+
+def _number(name: str, value: str, kind: type = float) -> float:
+    try:
+        return kind(value)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number, got {value!r}") from None
+
+
+@dataclass(frozen=True)
+class Settings:
+    telegram_token: str = ""
+    api_base_url: str = DEFAULT_API_BASE_URL
+    proxy_url: str = ""
+    db: str = DEFAULT_DB
+    admin_ids: frozenset[int] = field(default_factory=frozenset)
+    intents_dir: Path = field(default_factory=default_intents_dir)
+    retention_days: int = 0
+    webhook_secret: str = ""
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
+        env_file = (environ or os.environ).get("LEGALBOT_ENV_FILE", ".env")
+        merged = {k: v for k, v in dotenv_values(env_file).items() if v is not None} if Path(env_file).is_file() else {}
+        merged.update(environ if environ is not None else os.environ)
+        get = lambda name, default="": (merged.get(name) or default).strip()  # noqa: E731
+        return cls(
+            telegram_token=get("TELEGRAM_BOT_TOKEN"),
+            api_base_url=get("TELEGRAM_API_BASE_URL", DEFAULT_API_BASE_URL),
+            proxy_url=get("LEGALBOT_PROXY") or get("HTTPS_PROXY") or get("https_proxy"),
+            db=get("LEGALBOT_DB", DEFAULT_DB),
+            admin_ids=_int_list("LEGALBOT_ADMIN_IDS", get("LEGALBOT_ADMIN_IDS")),
+            intents_dir=Path(get("LEGALBOT_INTENTS")) if get("LEGALBOT_INTENTS") else default_intents_dir(),
+            retention_days=int(_number("LEGALBOT_RETENTION_DAYS", get("LEGALBOT_RETENTION_DAYS", "0"), int)),
+            webhook_secret=get("LEGALBOT_WEBHOOK_SECRET"),
+        )

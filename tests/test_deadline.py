@@ -1,0 +1,346 @@
+"""Statutory deadline calculator: counting, rest-day roll-over, formatting, date parsing."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from datetime import date
+
+import chinese_calendar
+import pytest
+
+from bot.flows.deadline import (
+    DEADLINE_KINDS,
+    DateParseError,
+    UnknownDeadlineKind,
+    compute_deadline,
+    format_deadline,
+    parse_date,
+)
+
+REVIEW = "administrative-review"
+LITIGATION = "administrative-litigation"
+AFTER_REVIEW = "litigation-after-review"
+
+
+def _covers(year: int) -> bool:
+    try:
+        chinese_calendar.is_workday(date(year, 6, 1))
+    except NotImplementedError:
+        return False
+    return True
+
+
+# --- the rules table ---------------------------------------------------------------------
+
+
+def test_kinds_are_the_three_cli_keys() -> None:
+    assert set(DEADLINE_KINDS) == {REVIEW, LITIGATION, AFTER_REVIEW}
+    for kind, rule in DEADLINE_KINDS.items():
+        assert rule.kind == kind
+
+
+@pytest.mark.parametrize(
+    ("kind", "days", "months", "article"),
+    [
+        (REVIEW, 60, None, "《中华人民共和国行政复议法》第二十条"),
+        (LITIGATION, None, 6, "《中华人民共和国行政诉讼法》第四十六条"),
+        (AFTER_REVIEW, 15, None, "《中华人民共和国行政诉讼法》第四十五条"),
+    ],
+)
+def test_rule_periods_and_basis(
+    kind: str, days: int | None, months: int | None, article: str
+) -> None:
+    rule = DEADLINE_KINDS[kind]
+    assert (rule.days, rule.months) == (days, months)
+    assert rule.basis[0] == article
+    assert "《中华人民共和国民事诉讼法》第八十五条" in rule.basis
+
+
+def test_review_counting_basis_includes_article_88() -> None:
+    assert "《中华人民共和国行政复议法》第八十八条" in DEADLINE_KINDS[REVIEW].basis
+
+
+def test_review_notes_cover_untold_right_and_outer_limits() -> None:
+    notes = "".join(DEADLINE_KINDS[REVIEW].notes)
+    assert "未告知" in notes and "1年" in notes and "第二十条" in notes
+    assert "20年" in notes and "5年" in notes and "第二十一条" in notes
+
+
+def test_litigation_notes_cover_outer_limits() -> None:
+    notes = "".join(DEADLINE_KINDS[LITIGATION].notes)
+    assert "20年" in notes and "5年" in notes and "第四十六条" in notes
+
+
+def test_rules_table_is_read_only() -> None:
+    with pytest.raises(TypeError):
+        DEADLINE_KINDS["x"] = DEADLINE_KINDS[REVIEW]  # type: ignore[index]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        DEADLINE_KINDS[REVIEW].days = 1  # type: ignore[misc]
+
+
+def test_rule_needs_exactly_one_period() -> None:
+    rule_type = type(DEADLINE_KINDS[REVIEW])
+    with pytest.raises(ValueError):
+        rule_type(kind="x", title="x", start_label="x", basis=(), notes=())
+    with pytest.raises(ValueError):
+        rule_type(kind="x", title="x", start_label="x", basis=(), notes=(), days=1, months=1)
+
+
+# --- computing ---------------------------------------------------------------------------
+
+
+def test_review_over_national_day_rolls_to_first_working_day() -> None:
+    d = compute_deadline(REVIEW, date(2025, 8, 2))
+    assert d.raw_last_day == date(2025, 10, 1)
+    assert d.last_day == date(2025, 10, 9)
+    assert d.rolled_over_from == date(2025, 10, 1)
+    assert d.holiday_data_missing is False
+    assert (d.days, d.months) == (60, None)
+    assert d.title == "申请行政复议"
+
+
+@pytest.mark.parametrize(
+    ("kind", "start", "raw", "last"),
+    [
+        # plain weekday: no roll
+        (REVIEW, date(2025, 6, 2), date(2025, 8, 1), date(2025, 8, 1)),
+        (REVIEW, date(2025, 3, 1), date(2025, 4, 30), date(2025, 4, 30)),
+        # Saturday → Monday
+        (AFTER_REVIEW, date(2025, 1, 3), date(2025, 1, 18), date(2025, 1, 20)),
+        # Sunday → Monday
+        (AFTER_REVIEW, date(2025, 8, 2), date(2025, 8, 17), date(2025, 8, 18)),
+        # Sunday that was an adjusted working day (调休): no roll
+        (REVIEW, date(2025, 7, 30), date(2025, 9, 28), date(2025, 9, 28)),
+        (AFTER_REVIEW, date(2025, 9, 13), date(2025, 9, 28), date(2025, 9, 28)),
+        (AFTER_REVIEW, date(2025, 12, 20), date(2026, 1, 4), date(2026, 1, 4)),
+        # Spring Festival 2026 (2-15 … 2-23): → Tuesday 2-24
+        (REVIEW, date(2025, 12, 19), date(2026, 2, 17), date(2026, 2, 24)),
+        (AFTER_REVIEW, date(2026, 2, 1), date(2026, 2, 16), date(2026, 2, 24)),
+        # month end clamped: 08-31 + 6 months → 02-28, itself a 调休 Saturday in 2026
+        (LITIGATION, date(2025, 8, 31), date(2026, 2, 28), date(2026, 2, 28)),
+        # leap year: 2023-08-31 + 6 months → 2024-02-29 (Thursday)
+        (LITIGATION, date(2023, 8, 31), date(2024, 2, 29), date(2024, 2, 29)),
+        # from a leap day: same day-of-month exists in August
+        (LITIGATION, date(2024, 2, 29), date(2024, 8, 29), date(2024, 8, 29)),
+        # month end where the target month is long enough (no clamp), crossing the year
+        (LITIGATION, date(2025, 7, 31), date(2026, 1, 31), date(2026, 2, 2)),
+        # 31st → 30-day month clamps to the 30th
+        (LITIGATION, date(2025, 3, 31), date(2025, 9, 30), date(2025, 9, 30)),
+        # month period ending in National Day 2025
+        (LITIGATION, date(2025, 4, 1), date(2025, 10, 1), date(2025, 10, 9)),
+    ],
+)
+def test_last_day(kind: str, start: date, raw: date, last: date) -> None:
+    d = compute_deadline(kind, start)
+    assert d.raw_last_day == raw
+    assert d.last_day == last
+    assert d.rolled_over_from == (raw if raw != last else None)
+    assert d.holiday_data_missing is False
+    assert chinese_calendar.is_workday(d.last_day)
+
+
+def test_start_day_is_not_counted() -> None:
+    d = compute_deadline(AFTER_REVIEW, date(2025, 6, 2))
+    assert (d.raw_last_day - d.start).days == 15
+
+
+def test_deadline_carries_rule_fields() -> None:
+    d = compute_deadline(LITIGATION, date(2025, 8, 31))
+    rule = DEADLINE_KINDS[LITIGATION]
+    assert (d.kind, d.title, d.basis, d.notes) == (rule.kind, rule.title, rule.basis, rule.notes)
+    assert (d.days, d.months) == (None, 6)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        d.last_day = date(2030, 1, 1)  # type: ignore[misc]
+
+
+@pytest.mark.skipif(_covers(2027), reason="chinese_calendar now has 2027 holiday data")
+def test_2027_has_no_holiday_data_but_still_skips_weekends() -> None:
+    # 2027-01-01 + 15 = Saturday 2027-01-16 → Monday 2027-01-18 by the weekend fallback.
+    d = compute_deadline(AFTER_REVIEW, date(2027, 1, 1))
+    assert d.raw_last_day == date(2027, 1, 16)
+    assert d.last_day == date(2027, 1, 18)
+    assert d.rolled_over_from == date(2027, 1, 16)
+    assert d.holiday_data_missing is True
+    assert "2027年" in d.notes[-1] and "周末" in d.notes[-1]
+    assert "2027年" in d.as_dict()["note"]
+
+
+@pytest.mark.skipif(_covers(2027), reason="chinese_calendar now has 2027 holiday data")
+def test_2027_weekday_result_still_flags_missing_data() -> None:
+    d = compute_deadline(AFTER_REVIEW, date(2027, 3, 1))
+    assert d.last_day == d.raw_last_day == date(2027, 3, 16)
+    assert d.rolled_over_from is None
+    assert d.holiday_data_missing is True
+
+
+def test_uncovered_year_falls_back_to_weekends() -> None:
+    # Far outside the package's data whatever its version: 2099-05-02 is a Saturday.
+    d = compute_deadline(AFTER_REVIEW, date(2099, 4, 17))
+    assert d.raw_last_day == date(2099, 5, 2)
+    assert d.last_day == date(2099, 5, 4)
+    assert d.holiday_data_missing is True
+    assert len(d.notes) == len(DEADLINE_KINDS[AFTER_REVIEW].notes) + 1
+    assert "2099年" in d.notes[-1]
+
+
+def test_covered_year_adds_no_missing_data_note() -> None:
+    d = compute_deadline(REVIEW, date(2025, 8, 2))
+    assert d.notes == DEADLINE_KINDS[REVIEW].notes
+
+
+@pytest.mark.parametrize("kind", ["", "review", "Administrative-Review", "行政复议"])
+def test_unknown_kind_lists_known_kinds(kind: str) -> None:
+    with pytest.raises(UnknownDeadlineKind) as error:
+        compute_deadline(kind, date(2025, 8, 2))
+    assert isinstance(error.value, ValueError)
+    message = str(error.value)
+    assert "未知" in message and "unknown" in message
+    for known in DEADLINE_KINDS:
+        assert known in message
+
+
+# --- as_dict -----------------------------------------------------------------------------
+
+
+def test_as_dict_is_json_ready() -> None:
+    d = compute_deadline(REVIEW, date(2025, 8, 2))
+    data = d.as_dict()
+    assert json.loads(json.dumps(data, ensure_ascii=False)) == data
+    assert set(data) == {
+        "kind",
+        "title",
+        "start",
+        "days",
+        "months",
+        "last_day",
+        "rolled_over_from",
+        "basis",
+        "note",
+        "holiday_data_missing",
+    }
+    assert data["kind"] == REVIEW
+    assert data["start"] == "2025-08-02"
+    assert data["last_day"] == "2025-10-09"
+    assert data["rolled_over_from"] == "2025-10-01"
+    assert (data["days"], data["months"]) == (60, None)
+    assert data["basis"] == list(d.basis)
+    assert data["note"] == "".join(d.notes)
+    assert data["holiday_data_missing"] is False
+
+
+def test_as_dict_without_roll_has_null() -> None:
+    data = compute_deadline(LITIGATION, date(2025, 8, 31)).as_dict()
+    assert data["rolled_over_from"] is None
+    assert (data["days"], data["months"]) == (None, 6)
+    assert data["last_day"] == "2026-02-28"
+
+
+# --- format_deadline ---------------------------------------------------------------------
+
+
+def test_format_rolled_over() -> None:
+    text = format_deadline(compute_deadline(REVIEW, date(2025, 8, 2)))
+    assert "2025年10月9日（星期四）" in text
+    assert "2025年10月1日（星期三）" in text
+    assert "顺延" in text
+    assert "60日" in text and "（2025年8月2日）的次日起算" in text
+    assert "《中华人民共和国行政复议法》第二十条" in text
+    assert "《中华人民共和国民事诉讼法》第八十五条" in text
+    for note in DEADLINE_KINDS[REVIEW].notes:
+        assert note in text
+    assert "仅供参考，不构成法律意见；具体以办案机关认定为准" in text
+    assert "12348" in text
+
+
+def test_format_not_rolled_says_so() -> None:
+    text = format_deadline(compute_deadline(LITIGATION, date(2025, 8, 31)))
+    assert "2026年2月28日（星期六）" in text
+    assert "6个月" in text
+    assert "调休上班日" in text and "无需顺延" in text
+    assert "《中华人民共和国行政诉讼法》第四十六条" in text
+
+
+def test_format_mentions_missing_holiday_data() -> None:
+    text = format_deadline(compute_deadline(AFTER_REVIEW, date(2099, 4, 17)))
+    assert "2099年" in text and "节假日" in text
+    assert "2099年5月4日（星期一）" in text
+
+
+@pytest.mark.parametrize("kind", sorted(DEADLINE_KINDS))
+def test_format_every_kind(kind: str) -> None:
+    d = compute_deadline(kind, date(2025, 6, 2))
+    text = format_deadline(d)
+    assert "（2025年6月2日）" in text
+    assert "到期日是工作日，无需顺延" in text
+    assert d.title in text
+    assert DEADLINE_KINDS[kind].start_label in text
+    assert text.rstrip().endswith("12348公共法律服务热线咨询。")
+
+
+# --- parse_date --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2025-08-02",
+        "2025-8-2",
+        "2025/8/2",
+        "2025/08/02",
+        "2025.8.2",
+        "2025.08.02",
+        "2025年8月2日",
+        "2025年08月02日",
+        "2025年8月2",
+        "2025年 8月 2日",
+        "  2025-08-02\n",
+        "\u30002025年8月2日\u3000",
+        "２０２５－０８－０２",
+        "２０２５年８月２日",
+        "２０２５／８／２",
+        "2025 - 08 - 02",
+    ],
+)
+def test_parse_date_accepts(text: str) -> None:
+    assert parse_date(text) == date(2025, 8, 2)
+
+
+def test_parse_date_leap_day() -> None:
+    assert parse_date("2024年2月29日") == date(2024, 2, 29)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        "昨天",
+        "8月2日",
+        "2025-08",
+        "25-08-02",
+        "2025-08-02-01",
+        "2025-08/02",
+        "2025/08-02",
+        "20250802",
+        "2025年8月2日下午",
+        "二〇二五年八月二日",
+        "2025-008-02",
+        "abc",
+        "2025-0x-02",
+    ],
+)
+def test_parse_date_rejects_other_formats(text: str) -> None:
+    with pytest.raises(DateParseError) as error:
+        parse_date(text)
+    assert "请按 2025-08-02 或 2025年8月2日 的格式输入日期" in str(error.value)
+
+
+@pytest.mark.parametrize(
+    "text", ["2025-02-30", "2025年2月29日", "2025-13-01", "2025/0/10", "2025.4.31", "2025-01-00"]
+)
+def test_parse_date_rejects_impossible_dates(text: str) -> None:
+    with pytest.raises(DateParseError) as error:
+        parse_date(text)
+    assert isinstance(error.value, ValueError)
+    assert "请按 2025-08-02 或 2025年8月2日 的格式输入日期" in str(error.value)

@@ -1,0 +1,218 @@
+"""Personal-data redaction: what must be replaced, and what must be left exactly as typed."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.store.redact import (
+    BANK_CARD,
+    EMAIL,
+    ID_CARD,
+    LANDLINE,
+    MOBILE,
+    PLACEHOLDERS,
+    redact,
+)
+
+
+def test_placeholders() -> None:
+    assert PLACEHOLDERS == ("[手机号]", "[电话]", "[身份证号]", "[银行卡号]", "[邮箱]")
+    assert len(set(PLACEHOLDERS)) == len(PLACEHOLDERS)
+    for placeholder in PLACEHOLDERS:
+        assert not any(c.isdigit() for c in placeholder)
+
+
+@pytest.mark.parametrize(
+    ("raw", "placeholder"),
+    [
+        # mobile numbers
+        ("13812345678", MOBILE),
+        ("19912345678", MOBILE),
+        ("15023456789", MOBILE),
+        ("138 1234 5678", MOBILE),
+        ("138-1234-5678", MOBILE),
+        ("+8613812345678", MOBILE),
+        ("+86 13812345678", MOBILE),
+        ("+86-138-1234-5678", MOBILE),
+        ("8613812345678", MOBILE),
+        ("86 138 1234 5678", MOBILE),
+        ("008613812345678", MOBILE),
+        ("(+86)13812345678", MOBILE),
+        ("013812345678", MOBILE),
+        ("１３８１２３４５６７８", MOBILE),
+        ("１３８－１２３４－５６７８", MOBILE),
+        ("＋８６ １３８ １２３４ ５６７８", MOBILE),
+        # landlines
+        ("023-58123456", LANDLINE),
+        ("(023)58123456", LANDLINE),
+        ("（023）58123456", LANDLINE),
+        ("02358123456", LANDLINE),
+        ("023 58123456", LANDLINE),
+        ("023-5812-3456", LANDLINE),
+        ("010-62345678", LANDLINE),
+        ("0755-2345678", LANDLINE),
+        ("0755-23456789", LANDLINE),
+        ("+86 23 58123456", LANDLINE),
+        ("+86-23-58123456", LANDLINE),
+        ("０２３－５８１２３４５６", LANDLINE),
+        # 18-digit ID card numbers
+        ("500101199001011234", ID_CARD),
+        ("50010119900101123X", ID_CARD),
+        ("50010119900101123x", ID_CARD),
+        ("500101 19900101 1234", ID_CARD),
+        ("500101-19900101-123X", ID_CARD),
+        ("11010520001231002X", ID_CARD),
+        ("５００１０１１９９００１０１１２３４", ID_CARD),
+        # X check digit marks an ID even with a mistyped birth date
+        ("50010119901301123X", ID_CARD),
+        # bank card numbers
+        ("6222021234567890", BANK_CARD),
+        ("62220212345678901", BANK_CARD),
+        ("622202123456789012", BANK_CARD),
+        ("6222021234567890123", BANK_CARD),
+        ("6222 0212 3456 7890", BANK_CARD),
+        ("6222-0212-3456-7890", BANK_CARD),
+        ("6222 0212 3456 7890 123", BANK_CARD),
+        ("6217 0000 1234 5678 9", BANK_CARD),
+        ("６２２２ ０２１２ ３４５６ ７８９０", BANK_CARD),
+        # e-mail addresses
+        ("zhang.san@qq.com", EMAIL),
+        ("zhang_san+legal@163.com", EMAIL),
+        ("Li-Si99@mail.example.com.cn", EMAIL),
+        ("13812345678@139.com", EMAIL),
+        ("zhangsan＠qq．com", EMAIL),
+    ],
+)
+def test_redacts_whole_item(raw: str, placeholder: str) -> None:
+    assert redact(raw) == placeholder
+    assert redact(f"我的号码是{raw}，谢谢") == f"我的号码是{placeholder}，谢谢"
+    assert redact(f"({raw})") == f"({placeholder})"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # dates and times
+        "2025-08-02",
+        "2025/8/2",
+        "2025.08.02",
+        "2025年8月2日",
+        "2025年08月02日下午14:30",
+        "20250802",
+        "2025-08-02 14:30:00",
+        "从2025-08-02到2025-10-09",
+        # money and counts
+        "5000元",
+        "3万",
+        "赔偿了12000元",
+        "欠薪1,380,000元",
+        "12.5万元",
+        "778件",
+        "办结744件，实质性化解率94.89%",
+        "调解纠纷2.4万件，同比增长11.6%",
+        # hotlines and service numbers
+        "请拨打12348",
+        "12345热线",
+        "110",
+        "报警打110，急救打120，火警119，交通事故122",
+        "023-12348",
+        "95588",
+        "400-820-8820",
+        # years and case numbers
+        "2024年",
+        "2023年至2025年",
+        "（2024）渝0101民初1234号",
+        "(2024)渝0101行初12号",
+        "（2025）渝02民终5678号",
+        "《行政复议法》第二十条",
+        # short or ordinary numbers
+        "第3条第2款",
+        "1234567",
+        "1381234567",
+        "123456789012",
+        "0.5%",
+        "万达开云399项",
+        "88个执法单位",
+        "重庆市万州区",
+        "",
+    ],
+)
+def test_leaves_non_personal_text_alone(text: str) -> None:
+    assert redact(text) == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # glued to more digits: not a phone, ID or card of the given length
+        "138123456789",
+        "913812345678",
+        "12345678901234567890",
+        "5001011990010112345678",
+        # mobile prefixes are 13-19 only
+        "12812345678",
+        "10012345678",
+        # landline local numbers never start with 0 or 1
+        "023-12345678",
+        "023-01234567",
+    ],
+)
+def test_does_not_match_inside_other_numbers(text: str) -> None:
+    assert redact(text) == text
+
+
+def test_nineteen_digit_run_is_a_card_but_twenty_is_not() -> None:
+    assert redact("1234567890123456789") == BANK_CARD
+    assert redact("12345678901234567890") == "12345678901234567890"
+
+
+def test_eighteen_digits_with_id_shape_are_an_id_not_a_card() -> None:
+    assert redact("500101199001011234") == ID_CARD
+    # No plausible birth date: still redacted, as a card.
+    assert redact("500101123456781234") == BANK_CARD
+
+
+def test_mixed_text() -> None:
+    text = (
+        "我叫张三，电话138-1234-5678，座机（023）58123456，"
+        "身份证50010119900101123X，工资卡6222 0212 3456 7890 123，"
+        "邮箱zhangsan@qq.com。2025年8月2日收到处罚决定，罚款5000元，"
+        "案号（2024）渝0101民初1234号，请问能否申请法律援助？可拨打12348。"
+    )
+    assert redact(text) == (
+        "我叫张三，电话[手机号]，座机[电话]，"
+        "身份证[身份证号]，工资卡[银行卡号]，"
+        "邮箱[邮箱]。2025年8月2日收到处罚决定，罚款5000元，"
+        "案号（2024）渝0101民初1234号，请问能否申请法律援助？可拨打12348。"
+    )
+
+
+def test_several_items_of_one_kind() -> None:
+    assert redact("13812345678、13987654321和15000001111") == "[手机号]、[手机号]和[手机号]"
+    assert redact("13812345678 13987654321") == "[手机号] [手机号]"
+
+
+def test_items_next_to_letters_and_punctuation() -> None:
+    assert redact("tel:13812345678") == "tel:[手机号]"
+    assert redact("电话：13812345678。") == "电话：[手机号]。"
+    assert redact("号码13812345678/02358123456") == "号码[手机号]/[电话]"
+
+
+def test_full_width_text_around_items_is_kept_as_typed() -> None:
+    text = "（２０２４）年，电话：１３８１２３４５６７８，共７７８件"
+    assert redact(text) == "（２０２４）年，电话：[手机号]，共７７８件"
+
+
+def test_extension_is_kept_after_landline() -> None:
+    assert redact("023-58123456-8001") == "[电话]-8001"
+
+
+def test_idempotent() -> None:
+    once = redact("电话13812345678，身份证500101199001011234，邮箱a@b.cn")
+    assert redact(once) == once
+    assert once == "电话[手机号]，身份证[身份证号]，邮箱[邮箱]"
+
+
+def test_old_fifteen_digit_id_is_not_guessed_as_an_id() -> None:
+    # Retired first-generation IDs are not matched: too weak a shape (see module docstring).
+    assert ID_CARD not in redact("500101900101123")
