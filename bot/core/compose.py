@@ -27,6 +27,18 @@ DID_YOU_MEAN = "您想咨询的是下面哪一项？请点一下："
 _CONTACT_LABELS = (("address", "地址"), ("phone", "电话"), ("hours", "办公时间"), ("url", "网址"), ("note", "备注"))
 
 
+def cite(sources: Sequence[str]) -> str:
+    """Sources grouped by law: 《A法》第一条、第二条；《B法》第三条."""
+    grouped: dict[str, list[str]] = {}
+    for source in sources:
+        law, _, article = source.partition("》")
+        key, rest = (law + "》", article.strip()) if article.strip() else (source, "")
+        grouped.setdefault(key, [])
+        if rest:
+            grouped[key].append(rest)
+    return "；".join(law + "、".join(articles) for law, articles in grouped.items())
+
+
 def rows(buttons: Sequence[Button], per_row: int = BUTTONS_PER_ROW) -> tuple[tuple[Button, ...], ...]:
     return tuple(tuple(buttons[i : i + per_row]) for i in range(0, len(buttons), per_row))
 
@@ -69,7 +81,7 @@ class Composer:
     def guidance(self, intent: Intent, match: Match | None = None, kind: ReplyKind = ReplyKind.ANSWER) -> Reply:
         parts = [intent.response]
         if intent.sources:
-            parts.append("📖 法律依据：" + "；".join(intent.sources))
+            parts.append("📖 法律依据：" + cite(intent.sources))
         if contacts := self.contacts_block(intent):
             parts.append(contacts)
         related = [b for b in map(self.button_for, intent.buttons) if b]

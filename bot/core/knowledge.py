@@ -168,7 +168,8 @@ def _parse_intent_file(path: Path, schema: dict[str, Any]) -> tuple[list[Intent]
     validator = jsonschema.Draft202012Validator(schema)
     for error in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
         where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
-        problems.append(Problem(path, _line(_node_at(root, error.absolute_path)) or 1, f"{where}: {error.message}"))
+        hint = " (put the value in quotes)" if error.validator == "type" and error.validator_value == "string" else ""
+        problems.append(Problem(path, _line(_node_at(root, error.absolute_path)) or 1, f"{where}: {error.message}{hint}"))
     if problems:
         return [], problems
     intents = []

@@ -1,25 +1,33 @@
-"""Intent matching: fuzzy similarity to examples plus keyword evidence, both on sounds.
+"""Intent matching on *sounds*: fuzzy example similarity, curated keywords and learned word pairs.
 
 Every example and keyword is indexed once as a *sound string*: each pinyin syllable (or latin
 word) becomes one private-use character, so rapidfuzz compares syllable sequences at C speed and
-homophone typos or typed pinyin cost nothing extra. A message is then scored against
+homophone typos or typed pinyin cost nothing extra. A message is scored per intent on three kinds
+of evidence:
 
-- the examples, with rapidfuzz's WRatio (whole-string or best-substring similarity, so long
-  stories still meet the short example they contain), best example per intent;
-- the keywords found in it, weighted by length, by how many intents share the word, and by
-  whether the characters match exactly or only the sounds do.
+- **examples**: rapidfuzz similarity (whole string, or the best-aligned part for messages much
+  longer or shorter than the example) to the intent's closest example. An inverted index of
+  syllable pairs shortlists the examples worth comparing, so cost grows slowly with the set;
+- **keywords**: the admins' keywords present in the message, weighted by length, by how many
+  intents share the word, and by whether the characters match exactly or only the sounds do;
+- **pairs**: syllable pairs (≈ two-character words) that the intent's examples use consistently
+  and other intents do not — how a long story that shares no whole phrase with any example
+  still gives away its topic (城管…罚款…投诉).
 
-The intent with the best combined score wins if it clears ``threshold``; a runner-up within
-``gap`` makes the match ambiguous. Priority intents (emergency) win whenever one of their
-keywords is present, so no other intent can outvote a call for help.
+The best of the three, plus a bonus when another kind of evidence agrees, is the score. The top
+intent wins if it clears ``threshold``; a runner-up within ``gap`` makes the match ambiguous.
+Priority intents (emergency) win whenever one of their keywords is present, so no other intent
+can outvote a call for help.
 """
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from enum import Enum
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from .knowledge import Knowledge
@@ -27,12 +35,17 @@ from .normalise import Normalised, normalise
 
 DEFAULT_THRESHOLD = 60.0
 DEFAULT_GAP = 4.0
-_EXAMPLE_SHORTLIST = 40
+_SHORTLIST = 150
+_PARTIAL_MIN_LENGTH = 3
 _KEYWORD_WEIGHT_BY_LENGTH = {1: 0.55, 2: 0.78, 3: 0.86}
 _KEYWORD_WEIGHT_LONG = 0.92
 _SOUND_ONLY_DISCOUNT = 0.88
-_AGREEMENT_BONUS = 6.0
+_PAIR_SATURATION = 4.0
+_PAIR_MIN_EXAMPLES = 2
+_PAIR_PLAIN_LENGTH = 6
+_AGREEMENT_SHARE = 0.25
 _PRIORITY_KEYWORD_FLOOR = 70.0
+_UNKNOWN_SOUND = "\U00100000"
 
 
 class MatchStatus(str, Enum):
@@ -75,7 +88,7 @@ class _Keyword:
 
 @dataclass
 class _SoundCodes:
-    """Maps syllables to single characters; words never seen in the knowledge get a shared code."""
+    """Maps syllables to single characters; words never seen in the knowledge share one code."""
 
     codes: dict[str, str] = field(default_factory=dict)
 
@@ -83,7 +96,14 @@ class _SoundCodes:
         return "".join(self.codes.setdefault(s, chr(0xF0000 + len(self.codes))) for s in sounds)
 
     def encode(self, sounds: tuple[str, ...]) -> str:
-        return "".join(self.codes.get(s, "\U00100000") for s in sounds)
+        return "".join(self.codes.get(s, _UNKNOWN_SOUND) for s in sounds)
+
+
+def _pairs(coded: str) -> set[str]:
+    """Adjacent syllable pairs; a one-syllable string is its own pair."""
+    if len(coded) == 1:
+        return {coded}
+    return {coded[i : i + 2] for i in range(len(coded) - 1) if _UNKNOWN_SOUND not in coded[i : i + 2]}
 
 
 class Matcher:
@@ -96,17 +116,48 @@ class Matcher:
         self._ids = knowledge.ids
         self._priority = {n for n, i in enumerate(knowledge.intents) if i.priority}
         self._codes = _SoundCodes()
-        self._example_sounds: list[str] = []
-        self._example_intent: list[int] = []
+        examples: list[str] = []
+        owners: list[int] = []
         self._example_position: dict[tuple[str, int], int] = {}
         for n, intent in enumerate(knowledge.intents):
             for position, example in enumerate(intent.examples):
                 coded = self._codes.learn(normalise(example).sounds)
                 if coded:
-                    self._example_position[(intent.id, position)] = len(self._example_sounds)
-                    self._example_sounds.append(coded)
-                    self._example_intent.append(n)
+                    self._example_position[(intent.id, position)] = len(examples)
+                    examples.append(coded)
+                    owners.append(n)
+        self._examples = examples
+        self._example_intent = np.array(owners, dtype=np.int32)
+        self._example_length = np.array([len(e) for e in examples], dtype=np.float64)
+        self._postings = self._index_postings()
+        self._pair_evidence = self._index_pair_evidence()
         self._keywords = self._index_keywords()
+
+    # -- indexing -------------------------------------------------------------------------
+
+    def _index_postings(self) -> dict[str, np.ndarray]:
+        postings: dict[str, list[int]] = defaultdict(list)
+        for index, coded in enumerate(self._examples):
+            for pair in _pairs(coded):
+                postings[pair].append(index)
+        return {pair: np.array(ids, dtype=np.int32) for pair, ids in postings.items()}
+
+    def _index_pair_evidence(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """For each syllable pair: the intents whose examples use it, and how telling it is.
+
+        Weight = inverse intent frequency × how consistently the intent uses the pair (a pair
+        seen in a single example is a coincidence more often than a topic).
+        """
+        count = len(self.knowledge.intents)
+        evidence: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        for pair, ids in self._postings.items():
+            intents, uses = np.unique(self._example_intent[ids], return_counts=True)
+            idf = math.log(count / len(intents)) if count > 1 else 1.0
+            if idf <= 0.3:
+                continue
+            weights = idf * np.minimum(1.0, uses / _PAIR_MIN_EXAMPLES)
+            evidence[pair] = (intents, weights)
+        return evidence
 
     def _index_keywords(self) -> dict[str, list[_Keyword]]:
         owners: dict[str, set[int]] = defaultdict(set)
@@ -119,13 +170,14 @@ class Matcher:
                     owners[norm.text].add(n)
         index: dict[str, list[_Keyword]] = defaultdict(list)
         for n, norm in parsed:
-            length = len(norm.sounds)
-            weight = _KEYWORD_WEIGHT_BY_LENGTH.get(length, _KEYWORD_WEIGHT_LONG) / len(owners[norm.text])
+            weight = _KEYWORD_WEIGHT_BY_LENGTH.get(len(norm.sounds), _KEYWORD_WEIGHT_LONG) / len(owners[norm.text])
             coded = self._codes.learn(norm.sounds)
             index[coded[0]].append(_Keyword(coded, norm.text, n, weight))
         return dict(index)
 
-    def _keyword_scores(self, query: Normalised, coded: str) -> dict[int, float]:
+    # -- scoring --------------------------------------------------------------------------
+
+    def _keyword_scores(self, query: Normalised, coded: str) -> np.ndarray:
         """Noisy-OR of the weights of the keywords present; exact characters count more than sounds."""
         best: dict[tuple[int, str], float] = {}
         for start, code in enumerate(coded):
@@ -134,36 +186,59 @@ class Matcher:
                     weight = kw.weight if kw.text in query.text else kw.weight * _SOUND_ONLY_DISCOUNT
                     key = (kw.intent, kw.text)
                     best[key] = max(best.get(key, 0.0), weight)
-        miss: dict[int, float] = defaultdict(lambda: 1.0)
+        miss = np.ones(len(self._ids))
         for (intent, _), weight in best.items():
             miss[intent] *= 1.0 - weight
-        return {intent: 100.0 * (1.0 - m) for intent, m in miss.items()}
+        return 100.0 * (1.0 - miss)
 
-    def _example_scores(self, coded: str, exclude: int | None = None) -> dict[int, float]:
-        scores: dict[int, float] = {}
-        hits = process.extract(coded, self._example_sounds, scorer=fuzz.WRatio, limit=_EXAMPLE_SHORTLIST, score_cutoff=30)
-        for _, score, index in hits:
-            if index == exclude:
-                continue
-            intent = self._example_intent[index]
-            scores[intent] = max(scores.get(intent, 0.0), score)
+    def _pair_scores(self, pairs: set[str]) -> np.ndarray:
+        """Saturating sum of pair weights; long messages need proportionally more evidence,
+        or every intent would saturate on a long story."""
+        mass = np.zeros(len(self._ids))
+        for pair in pairs:
+            if found := self._pair_evidence.get(pair):
+                np.add.at(mass, found[0], found[1])
+        saturation = _PAIR_SATURATION * max(1.0, math.sqrt(len(pairs) / _PAIR_PLAIN_LENGTH))
+        return 100.0 * (1.0 - np.exp(-mass / saturation))
+
+    def _example_scores(self, coded: str, pairs: set[str], exclude: int | None) -> np.ndarray:
+        """Best example similarity per intent, over the examples sharing a syllable pair."""
+        scores = np.zeros(len(self._ids))
+        postings = [self._postings[p] for p in pairs if p in self._postings]
+        if not postings:
+            return scores
+        shared = np.bincount(np.concatenate(postings), minlength=len(self._examples))
+        if exclude is not None:
+            shared[exclude] = 0
+        shortlist = np.flatnonzero(shared)
+        if len(shortlist) > _SHORTLIST:
+            shortlist = shortlist[np.argsort(-shared[shortlist], kind="stable")[:_SHORTLIST]]
+        choices = [self._examples[i] for i in shortlist]
+        whole = process.cdist([coded], choices, scorer=fuzz.ratio, workers=1)[0]
+        part = process.cdist([coded], choices, scorer=fuzz.partial_ratio, workers=1)[0]
+        shorter = np.minimum(self._example_length[shortlist], len(coded))
+        part_weight = np.where(shorter >= _PARTIAL_MIN_LENGTH, np.minimum(0.95, 0.55 + 0.07 * shorter), 0.0)
+        similarity = np.maximum(whole, part * part_weight)
+        np.maximum.at(scores, self._example_intent[shortlist], similarity)
         return scores
 
-    def scores(self, query: Normalised, exclude: int | None = None) -> dict[int, float]:
+    def scores(self, query: Normalised, exclude: int | None = None) -> np.ndarray:
+        """Score per intent (index order of the knowledge); above 100 means overwhelming evidence."""
         coded = self._codes.encode(query.sounds)
-        if not coded:
-            return {}
-        by_example = self._example_scores(coded, exclude)
-        by_keyword = self._keyword_scores(query, coded)
-        combined: dict[int, float] = {}
-        for intent in by_example.keys() | by_keyword.keys():
-            ex, kw = by_example.get(intent, 0.0), by_keyword.get(intent, 0.0)
-            score = max(ex, kw) + (_AGREEMENT_BONUS if min(ex, kw) >= 50 else 0.0)
-            combined[intent] = min(100.0, score)
+        if not coded.strip(_UNKNOWN_SOUND):
+            return np.zeros(len(self._ids))
+        pairs = _pairs(coded)
+        evidence = np.vstack(
+            [self._example_scores(coded, pairs, exclude), self._keyword_scores(query, coded), self._pair_scores(pairs)]
+        )
+        ordered = np.sort(evidence, axis=0)
+        combined = ordered[2] + _AGREEMENT_SHARE * ordered[1]
         for intent in self._priority:
-            if by_keyword.get(intent, 0.0) >= _PRIORITY_KEYWORD_FLOOR:
-                combined[intent] = max(combined.values()) + 1.0
+            if evidence[1, intent] >= _PRIORITY_KEYWORD_FLOOR:
+                combined[intent] = combined.max() + 1.0
         return combined
+
+    # -- decisions ------------------------------------------------------------------------
 
     def rank(self, text: str | Normalised, leave_out: tuple[str, int] | None = None) -> list[Candidate]:
         """Every intent with any evidence, best first (ties broken by file order).
@@ -173,8 +248,9 @@ class Matcher:
         """
         query = text if isinstance(text, Normalised) else normalise(text)
         exclude = self._example_position.get(leave_out) if leave_out else None
-        ranked = sorted(self.scores(query, exclude).items(), key=lambda item: (-item[1], item[0]))
-        return [Candidate(self._ids[i], round(min(s, 100.0), 1)) for i, s in ranked]
+        scores = self.scores(query, exclude)
+        order = np.argsort(-scores, kind="stable")
+        return [Candidate(self._ids[i], round(float(min(scores[i], 100.0)), 1)) for i in order if scores[i] > 0]
 
     def decide(self, ranked: list[Candidate], threshold: float | None = None, gap: float | None = None) -> Match:
         """Apply the out-of-scope threshold and the ambiguity gap to a ranking."""

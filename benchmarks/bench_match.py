@@ -1,0 +1,89 @@
+"""Matching speed: load/index time and per-message time, for the shipped intents and scaled sets.
+
+The 10× and 50× sets copy every intent under new ids with lightly altered examples and keywords,
+so the index really holds 10 or 50 times as many distinct entries. Usage:
+
+    python benchmarks/bench_match.py [--rounds N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from bot.core.knowledge import Knowledge, load_knowledge
+from bot.core.matcher import Matcher
+from bot.evaluation import load_examples
+
+ROOT = Path(__file__).resolve().parents[1]
+FILLERS = "请问我想了解一下那个这个帮忙看看谢谢急急急万州重庆师傅老师同志"
+
+
+def alter(text: str, rng: random.Random) -> str:
+    """A different but similar phrasing: a filler word inserted at a random place."""
+    at = rng.randrange(len(text) + 1)
+    start = rng.randrange(len(FILLERS) - 2)
+    return text[:at] + FILLERS[start : start + 2] + text[at:]
+
+
+def scaled(knowledge: Knowledge, factor: int, seed: int = 7) -> Knowledge:
+    rng = random.Random(seed)
+    intents = list(knowledge.intents)
+    for copy in range(1, factor):
+        for intent in knowledge.intents:
+            intents.append(
+                replace(
+                    intent,
+                    id=f"{intent.id}_{copy}",
+                    examples=tuple(alter(e, rng) for e in intent.examples),
+                    keywords=tuple(alter(k, rng) for k in intent.keywords),
+                    priority=False,
+                )
+            )
+    return Knowledge(tuple(intents), knowledge.contacts, knowledge.directory)
+
+
+def measure(knowledge: Knowledge, messages: list[str], rounds: int) -> dict:
+    started = time.perf_counter()
+    matcher = Matcher(knowledge)
+    index_seconds = time.perf_counter() - started
+    timings = []
+    for _ in range(rounds):
+        for text in messages:
+            t0 = time.perf_counter()
+            matcher.match(text)
+            timings.append(time.perf_counter() - t0)
+    timings.sort()
+    return {
+        "intents": len(knowledge.intents),
+        "examples": sum(len(i.examples) for i in knowledge.intents),
+        "index_s": index_seconds,
+        "mean_ms": statistics.fmean(timings) * 1000,
+        "p95_ms": timings[int(len(timings) * 0.95)] * 1000,
+        "max_ms": timings[-1] * 1000,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3, help="passes over the evaluation messages per set")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    knowledge = load_knowledge()
+    load_seconds = time.perf_counter() - started
+    messages = [e.text for e in load_examples(ROOT / "tests/data/eval.jsonl")]
+    print(f"load + validate shipped YAML: {load_seconds * 1000:.0f} ms; {len(messages)} messages × {args.rounds} rounds per set")
+    print(f"{'set':<8} {'intents':>7} {'examples':>8} {'index s':>8} {'mean ms':>8} {'p95 ms':>7} {'max ms':>7}")
+    for factor in (1, 10, 50):
+        r = measure(scaled(knowledge, factor), messages, args.rounds)
+        print(f"{factor:>3}×     {r['intents']:>7} {r['examples']:>8} {r['index_s']:8.2f} {r['mean_ms']:8.3f} {r['p95_ms']:7.3f} {r['max_ms']:7.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,46 @@
+"""Shared fixtures: the shipped knowledge (loaded once) and a way to run the real CLI."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.core.knowledge import Knowledge, load_knowledge
+from bot.core.matcher import Matcher
+
+ROOT = Path(__file__).resolve().parents[1]
+INTENTS = ROOT / "intents"
+EVAL_SET = ROOT / "tests" / "data" / "eval.jsonl"
+
+
+@pytest.fixture(scope="session")
+def knowledge() -> Knowledge:
+    return load_knowledge(INTENTS)
+
+
+@pytest.fixture(scope="session")
+def matcher(knowledge: Knowledge) -> Matcher:
+    return Matcher(knowledge)
+
+
+def run_cli(*args: str, stdin: str | None = None, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """Run `legalbot` exactly as a user would (python -m bot), capturing its output."""
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=full_env,
+        cwd=cwd or ROOT,
+        timeout=120,
+    )
+
+
+@pytest.fixture
+def cli():
+    return run_cli

@@ -1,0 +1,70 @@
+"""How the matcher treats messages as residents type them (by intent id, not by example text)."""
+
+import pytest
+
+from bot.core.matcher import MatchStatus
+
+
+@pytest.mark.parametrize(
+    "text, intent",
+    [
+        ("法律援助怎么申请", "legal_aid"),
+        ("法律援注怎么申请", "legal_aid"),  # homophone typo
+        ("falv yuanzhu zenme shenqing", "legal_aid"),  # pinyin
+        ("請問調解要收費嗎", "mediation"),  # traditional characters
+        ("罚款不服想申请行政复艺", "administrative_review"),
+        ("公正处在哪里办遗嘱", "notarization"),
+        ("老板欠我工资莫得钱请律师啷个办", "legal_aid"),  # dialect
+        ("how do I get legal aid", "legal_aid"),
+    ],
+)
+def test_real_world_spellings_reach_the_right_intent(matcher, text, intent):
+    assert matcher.match(text).intent == intent
+
+
+@pytest.mark.parametrize("text", ["今天万州天气怎么样", "推荐一款手机", "asdfghjkl", "讲个笑话听听", "🙂🙂🙂"])
+def test_out_of_scope_messages_get_no_intent(matcher, text):
+    match = matcher.match(text)
+    assert match.intent is None and match.status is MatchStatus.NONE
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["救命！他拿着刀在砍人", "我不想活了", "我老公正在打我，快来人", "孩子被人抱走了"],
+)
+def test_emergencies_are_recognised(matcher, text):
+    assert matcher.match(text).intent == "emergency"
+
+
+def test_emergency_is_not_outvoted_by_a_service_in_the_same_message(matcher):
+    match = matcher.match("我老公现在拿刀要杀我，我想申请法律援助离婚")
+    assert match.intent == "emergency" and match.status is MatchStatus.MATCHED
+
+
+def test_past_domestic_violence_asking_for_help_is_legal_aid_not_emergency(matcher):
+    assert matcher.match("以前遭受过家暴，现在想起诉离婚，请不起律师，能申请法律援助吗").intent == "legal_aid"
+
+
+def test_long_rambling_story_still_finds_the_service(matcher):
+    story = (
+        "我在工地上干了大半年，包工头一直说年底结账，结果过年前人跑了，电话也打不通，"
+        "我们十几个工友的工资加起来好几万，家里老人还等着钱看病，我们又没钱请律师，不知道该找哪个部门"
+    )
+    assert matcher.match(story).intent == "legal_aid"
+
+
+def test_matching_is_deterministic(knowledge):
+    from bot.core.matcher import Matcher
+
+    texts = ["邻居装修吵得睡不着", "公证遗嘱要本人去吗", "执法人员态度恶劣"]
+    first = [Matcher(knowledge).match(t) for t in texts]
+    second = [Matcher(knowledge).match(t) for t in texts]
+    assert first == second
+
+
+def test_candidates_are_ranked_and_scores_bounded(matcher):
+    match = matcher.match("邻居纠纷可以调解吗")
+    scores = [c.score for c in match.candidates]
+    assert scores == sorted(scores, reverse=True)
+    assert all(0 <= s <= 100 for s in scores)
+    assert match.candidates[0].intent == match.intent == "mediation"
