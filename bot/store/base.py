@@ -9,11 +9,28 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
-from ..core.reply import Reply
+from ..core.reply import Reply, ReplyKind
+from ..errors import UserError
 
 FEEDBACK_VALUES = ("up", "down")
 REVIEW_VALUES = ("accepted", "dismissed")
+
+# Times are stored and shown in the bureau's zone, so a "day" is a day in Wanzhou.
+ZONE = ZoneInfo("Asia/Shanghai")
+
+# Replies that answer a question are inquiries. Menus and guided-flow steps (a date, a yes/no)
+# are not questions: logging them would fill the review queue with noise.
+LOGGED_KINDS = frozenset({ReplyKind.ANSWER, ReplyKind.AMBIGUOUS, ReplyKind.FALLBACK, ReplyKind.EMERGENCY})
+
+
+class FilterError(UserError, ValueError):
+    """A filter an admin typed cannot select anything sensible (e.g. since after until)."""
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(ZONE)
 
 
 @dataclass(frozen=True)
@@ -50,27 +67,62 @@ class Inquiry:
 
 @dataclass(frozen=True)
 class InquiryFilter:
+    """Which inquiries to read; every condition given must hold. Dates are days in `ZONE`, both inclusive.
+
+    ``needs_review`` is the review queue: unmatched or 👎, and not yet accepted or dismissed.
+    ``limit`` keeps the first N in the chosen order (``newest_first`` for an inbox view).
+    """
+
     since: dt.date | None = None
     until: dt.date | None = None
     intent: str | None = None
     unmatched: bool = False
     feedback: str | None = None
     unreviewed: bool = False
+    needs_review: bool = False
     limit: int | None = None
+    newest_first: bool = False
+
+    def __post_init__(self) -> None:
+        if self.since and self.until and self.since > self.until:
+            raise FilterError(f"--since {self.since} is after --until {self.until}")
+        if self.intent and self.unmatched:
+            raise FilterError("--intent and --unmatched exclude each other (unmatched inquiries have no intent)")
+        if self.feedback is not None and self.feedback not in FEEDBACK_VALUES:
+            raise FilterError(f"feedback must be one of {', '.join(FEEDBACK_VALUES)}, got {self.feedback!r}")
+        if self.limit is not None and self.limit < 1:
+            raise FilterError(f"--limit must be at least 1, got {self.limit}")
+
+
+@dataclass(frozen=True)
+class CountRow:
+    """How many inquiries fell on one day with one intent (None: unmatched) and one feedback."""
+
+    day: dt.date
+    intent: str | None
+    feedback: str | None
+    count: int
 
 
 class InquiryStore(Protocol):
     async def log(self, channel: str, user_id: str, text: str, reply: Reply, at: dt.datetime | None = None) -> int:
-        """Redact `text`, store it with the reply, return the new inquiry id."""
+        """Redact `text` and the reply, key the user id, store it all; return the new inquiry id."""
 
-    async def set_feedback(self, inquiry_id: int, value: str) -> bool: ...
+    async def set_feedback(self, inquiry_id: int, value: str) -> bool:
+        """Record 👍/👎 ("up"/"down"); False when the inquiry no longer exists."""
 
     async def inquiries(self, where: InquiryFilter = InquiryFilter()) -> list[Inquiry]: ...
 
     async def get(self, inquiry_id: int) -> Inquiry | None: ...
 
-    async def set_review(self, inquiry_id: int, value: str) -> bool: ...
+    async def counts(self, where: InquiryFilter = InquiryFilter()) -> list[CountRow]:
+        """Inquiries grouped by day, intent and feedback: everything the statistics need, in one query."""
 
-    async def purge(self, older_than_days: int) -> int: ...
+    async def set_review(self, inquiry_id: int, value: str) -> bool:
+        """Mark an inquiry "accepted" or "dismissed"; False when it does not exist."""
 
-    async def close(self) -> None: ...
+    async def purge(self, older_than_days: int, at: dt.datetime | None = None) -> int:
+        """Delete inquiries older than that many days before `at` (default now; 0 deletes all); return how many."""
+
+    async def close(self) -> None:
+        """Finish every pending write, then release the database."""
