@@ -9,11 +9,13 @@ from datetime import date
 import chinese_calendar
 import pytest
 
+from bot.errors import UserError
 from bot.flows.deadline import (
     DEADLINE_KINDS,
     DateParseError,
     UnknownDeadlineKind,
     compute_deadline,
+    date_in,
     format_deadline,
     parse_date,
 )
@@ -129,6 +131,22 @@ def test_review_over_national_day_rolls_to_first_working_day() -> None:
         (LITIGATION, date(2025, 3, 31), date(2025, 9, 30), date(2025, 9, 30)),
         # month period ending in National Day 2025
         (LITIGATION, date(2025, 4, 1), date(2025, 10, 1), date(2025, 10, 9)),
+        # Labour Day 2025 (5-1 … 5-5) → Tuesday 5-6; the Sunday before (4-27) was a working day
+        (AFTER_REVIEW, date(2025, 4, 16), date(2025, 5, 1), date(2025, 5, 6)),
+        (REVIEW, date(2025, 2, 26), date(2025, 4, 27), date(2025, 4, 27)),
+        # National Day 2025 ends 10-8: a holiday Monday 10-6 → Thursday 10-9
+        (AFTER_REVIEW, date(2025, 9, 21), date(2025, 10, 6), date(2025, 10, 9)),
+        # 2026: Labour Day (5-1 … 5-5) from a Saturday, National Day (10-1 … 10-7)
+        (REVIEW, date(2026, 3, 3), date(2026, 5, 2), date(2026, 5, 6)),
+        (AFTER_REVIEW, date(2026, 9, 16), date(2026, 10, 1), date(2026, 10, 8)),
+        # 60 days across February: leap year ends on 3-1, common year on Sunday 3-2 → 3-3
+        (REVIEW, date(2024, 1, 1), date(2024, 3, 1), date(2024, 3, 1)),
+        (REVIEW, date(2025, 1, 1), date(2025, 3, 2), date(2025, 3, 3)),
+        # crossing into the next year, both years covered
+        (REVIEW, date(2025, 11, 29), date(2026, 1, 28), date(2026, 1, 28)),
+        # 6 months from a month's first day, and a Saturday the month before Spring Festival
+        (LITIGATION, date(2025, 8, 2), date(2026, 2, 2), date(2026, 2, 2)),
+        (LITIGATION, date(2025, 7, 24), date(2026, 1, 24), date(2026, 1, 26)),
     ],
 )
 def test_last_day(kind: str, start: date, raw: date, last: date) -> None:
@@ -171,6 +189,13 @@ def test_2027_weekday_result_still_flags_missing_data() -> None:
     d = compute_deadline(AFTER_REVIEW, date(2027, 3, 1))
     assert d.last_day == d.raw_last_day == date(2027, 3, 16)
     assert d.rolled_over_from is None
+    assert d.holiday_data_missing is True
+
+
+@pytest.mark.skipif(_covers(2028), reason="chinese_calendar now has 2028 holiday data")
+def test_month_end_into_uncovered_leap_year() -> None:
+    d = compute_deadline(LITIGATION, date(2027, 8, 31))
+    assert d.last_day == d.raw_last_day == date(2028, 2, 29)
     assert d.holiday_data_missing is True
 
 
@@ -261,6 +286,14 @@ def test_format_not_rolled_says_so() -> None:
     assert "《中华人民共和国行政诉讼法》第四十六条" in text
 
 
+@pytest.mark.skipif(_covers(2027), reason="chinese_calendar now has 2027 holiday data")
+def test_format_does_not_claim_a_working_day_without_holiday_data() -> None:
+    text = format_deadline(compute_deadline(AFTER_REVIEW, date(2027, 3, 1)))
+    assert "2027年3月16日（星期二）" in text
+    assert "到期日是工作日" not in text
+    assert "不是周末" in text and "节假日数据缺失" in text
+
+
 def test_format_mentions_missing_holiday_data() -> None:
     text = format_deadline(compute_deadline(AFTER_REVIEW, date(2099, 4, 17)))
     assert "2099年" in text and "节假日" in text
@@ -344,3 +377,60 @@ def test_parse_date_rejects_impossible_dates(text: str) -> None:
         parse_date(text)
     assert isinstance(error.value, ValueError)
     assert "请按 2025-08-02 或 2025年8月2日 的格式输入日期" in str(error.value)
+
+
+def test_a_bad_date_is_a_user_error() -> None:
+    # The CLI prints a UserError as a plain message with exit code 2, never a traceback.
+    with pytest.raises(UserError):
+        parse_date("2025-02-30")
+
+
+@pytest.mark.parametrize("text", ["9999-12-31", "0001-01-01", "1899年12月31日", "2101-01-01"])
+def test_parse_date_rejects_years_no_deadline_can_start_in(text: str) -> None:
+    with pytest.raises(DateParseError) as error:
+        parse_date(text)
+    assert "年份超出可计算的范围" in str(error.value)
+
+
+@pytest.mark.parametrize("text", ["1900-01-01", "2100-12-31"])
+def test_dates_at_the_range_edges_compute(text: str) -> None:
+    for kind in DEADLINE_KINDS:
+        assert compute_deadline(kind, parse_date(text)).last_day > parse_date(text)
+
+
+# --- date_in: a date inside a chat message -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2025-08-02", date(2025, 8, 2)),
+        ("2025年8月2日", date(2025, 8, 2)),
+        ("我是2025年8月2日收到的", date(2025, 8, 2)),
+        ("2025/8/2 收到罚款决定", date(2025, 8, 2)),
+        ("２０２５年８月２日", date(2025, 8, 2)),
+    ],
+)
+def test_date_in_finds_the_date_in_a_sentence(text: str, expected: date) -> None:
+    assert date_in(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["8月2日", "昨天", "20250802", "2025-8", "12025-08-023", "2025-08-02和2025-09-01", "5000"],
+)
+def test_date_in_rejects_unreadable_date_attempts(text: str) -> None:
+    with pytest.raises(DateParseError) as error:
+        date_in(text)
+    assert "请按 2025-08-02 或 2025年8月2日 的格式输入日期" in str(error.value)
+
+
+def test_date_in_names_the_impossible_date() -> None:
+    with pytest.raises(DateParseError) as error:
+        date_in("是2025-02-30收到的")
+    assert "日期“2025-02-30”不存在" in str(error.value)
+
+
+@pytest.mark.parametrize("text", ["", "行政复议怎么申请", "罚款了能复议吗", "我去年被罚了5000元怎么办", "法律援助"])
+def test_date_in_leaves_other_questions_alone(text: str) -> None:
+    assert date_in(text) is None

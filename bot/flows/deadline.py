@@ -20,6 +20,8 @@ from typing import Any
 
 import chinese_calendar
 
+from ..errors import UserError
+
 _REVIEW_LAW = "《中华人民共和国行政复议法》"
 _LITIGATION_LAW = "《中华人民共和国行政诉讼法》"
 _COUNTING = "《中华人民共和国民事诉讼法》第八十五条"
@@ -47,6 +49,11 @@ class DeadlineRule:
     def __post_init__(self) -> None:
         if (self.days is None) == (self.months is None):
             raise ValueError(f"rule {self.kind!r} needs exactly one of days or months")
+
+    @property
+    def period(self) -> str:
+        """The period as the statute words it: 60日, 6个月."""
+        return f"{self.days}日" if self.days is not None else f"{self.months}个月"
 
 
 @dataclass(frozen=True)
@@ -87,8 +94,8 @@ class UnknownDeadlineKind(ValueError):
     """Raised for a kind not in ``DEADLINE_KINDS``."""
 
 
-class DateParseError(ValueError):
-    """Raised when user text is not a real date in a supported format."""
+class DateParseError(UserError, ValueError):
+    """Raised when user text is not a real date in a supported format (the message says which)."""
 
 
 _RULES = (
@@ -174,9 +181,8 @@ def compute_deadline(kind: str, start: date) -> Deadline:
 def format_deadline(d: Deadline) -> str:
     """Short Simplified-Chinese answer for the user."""
     rule = DEADLINE_KINDS[d.kind]
-    period = f"{d.days}日" if d.days is not None else f"{d.months}个月"
     lines = [
-        f"{d.title}的期限为{period}，自{rule.start_label}（{_cn_date(d.start)}）的次日起算。",
+        f"{d.title}的期限为{rule.period}，自{rule.start_label}（{_cn_date(d.start)}）的次日起算。",
         f"最后一天：{_cn_date(d.last_day)}（{_WEEKDAYS[d.last_day.weekday()]}）。",
     ]
     if d.rolled_over_from is not None:
@@ -187,6 +193,8 @@ def format_deadline(d: Deadline) -> str:
         )
     elif d.last_day.weekday() >= 5:
         lines.append("到期日是调休上班日，按工作日计算，无需顺延。")
+    elif d.holiday_data_missing:
+        lines.append("到期日不是周末，暂按无需顺延计算（节假日数据缺失，见下方注意）。")
     else:
         lines.append("到期日是工作日，无需顺延。")
     lines.append("依据：" + "、".join(d.basis) + "。")
@@ -196,27 +204,69 @@ def format_deadline(d: Deadline) -> str:
     return "\n".join(lines)
 
 
+# The digit look-arounds only matter when searching a sentence: no date inside 12025-08-023.
 _DATE_PATTERN = re.compile(
-    r"([0-9]{4})\s*(?:([-/.])\s*([0-9]{1,2})\s*\2\s*([0-9]{1,2})"
-    r"|年\s*([0-9]{1,2})\s*月\s*([0-9]{1,2})\s*日?)"
+    r"(?<![0-9])([0-9]{4})\s*(?:([-/.])\s*([0-9]{1,2})\s*\2\s*([0-9]{1,2})(?![0-9])"
+    r"|年\s*([0-9]{1,2})\s*月\s*([0-9]{1,2})(?![0-9])\s*日?)"
 )
+_FORMAT_HINT = "请按 2025-08-02 或 2025年8月2日 的格式输入日期"
+# Years a start day can sensibly have; also keeps the arithmetic far from date.max.
+MIN_YEAR, MAX_YEAR = 1900, 2100
+# What is left of a date attempt once digits, separators and 年月日号 are removed ("下午").
+_DATE_CHARS = re.compile(r"[0-9\s年月日号/.\-]")
+_MAX_NON_DATE_CHARS = 2
+_RELATIVE_DAYS = frozenset({"今天", "昨天", "前天", "大前天"})
 
 
 def parse_date(text: str) -> date:
     """Read a date as users type it: 2025-08-02, 2025/8/2, 2025.8.2 or 2025年8月2日."""
-    # NFKC folds full-width digits and separators (２０２５－８－２) to ASCII.
-    match = _DATE_PATTERN.fullmatch(unicodedata.normalize("NFKC", text).strip())
+    match = _DATE_PATTERN.fullmatch(_fold(text))
     if match is None:
-        raise DateParseError(
-            f"无法识别日期“{text.strip()}”，请按 2025-08-02 或 2025年8月2日 的格式输入日期"
-        )
+        raise DateParseError(f"无法识别日期“{text.strip()}”，{_FORMAT_HINT}")
+    return _to_date(match)
+
+
+def date_in(text: str) -> date | None:
+    """The date a chat message gives, or None when the message is about something else.
+
+    Lenient where ``parse_date`` is strict, because people answer in sentences: 我是2025年8月2日收到的
+    gives 2025-08-02. An attempt at a date that cannot be read (8月2日, 昨天, 2025-02-30, two dates)
+    raises DateParseError so the flow can re-ask; a new question (罚款怎么复议) gives None.
+    """
+    folded = _fold(text)
+    found = list(_DATE_PATTERN.finditer(folded))
+    if len(found) == 1:
+        return _to_date(found[0])
+    if found or _looks_like_date(folded):
+        raise DateParseError(f"无法识别日期“{text.strip()}”，{_FORMAT_HINT}")
+    return None
+
+
+def _fold(text: str) -> str:
+    # NFKC folds full-width digits and separators (２０２５－８－２) to ASCII.
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def _to_date(match: re.Match[str]) -> date:
     year, _, month, day, cn_month, cn_day = match.groups()
+    shown = match.group(0)
     try:
-        return date(int(year), int(month or cn_month), int(day or cn_day))
+        parsed = date(int(year), int(month or cn_month), int(day or cn_day))
     except ValueError:
+        raise DateParseError(f"日期“{shown}”不存在，{_FORMAT_HINT}") from None
+    if not MIN_YEAR <= parsed.year <= MAX_YEAR:
         raise DateParseError(
-            f"日期“{text.strip()}”不存在，请按 2025-08-02 或 2025年8月2日 的格式输入日期"
-        ) from None
+            f"日期“{shown}”的年份超出可计算的范围（{MIN_YEAR}—{MAX_YEAR}年），请检查年份"
+        )
+    return parsed
+
+
+def _looks_like_date(folded: str) -> bool:
+    if folded in _RELATIVE_DAYS:
+        return True
+    if not any(ch.isdigit() for ch in folded):
+        return False
+    return len(_DATE_CHARS.sub("", folded)) <= _MAX_NON_DATE_CHARS
 
 
 def _add_months(start: date, months: int) -> date:
