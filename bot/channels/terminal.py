@@ -18,7 +18,8 @@ PROMPT = "您> "
 GOODBYE = "再见！如有法律问题，随时拨打 12348。"
 QUIT_WORDS = frozenset({"/quit", "/exit", "quit", "exit"})
 
-# Called after every reply with (typed text, reply); the CLI passes the inquiry log here.
+# Called after every reply with (what the user said, reply): the typed text, or the label of the
+# button a number pressed (as Telegram logs a press). The CLI passes the inquiry log here.
 ReplyHook = Callable[[str, Reply], Awaitable[None]]
 
 
@@ -44,9 +45,14 @@ class TerminalChat:
         self._choices = reply.flat_buttons
         print("机器人> " + render(reply) + "\n", file=self.out, flush=True)
 
-    def _reply_to(self, line: str) -> Reply:
+    def _pressed(self, line: str) -> Button | None:
         if line.isdigit() and 1 <= int(line) <= len(self._choices):
-            return self.responder.press(self._choices[int(line) - 1].action, self.session)
+            return self._choices[int(line) - 1]
+        return None
+
+    def _reply_to(self, line: str, pressed: Button | None) -> Reply:
+        if pressed:
+            return self.responder.press(pressed.action, self.session)
         if line.startswith("/"):
             name, _, arg = line[1:].partition(" ")
             return self.responder.command(name.lower(), arg, self.session)
@@ -60,10 +66,11 @@ class TerminalChat:
             return False
         if not line:
             return True
-        reply = self._reply_to(line)
+        pressed = self._pressed(line)
+        reply = self._reply_to(line, pressed)
         self._say(reply)
         if self.on_reply:
-            await self.on_reply(line, reply)
+            await self.on_reply(pressed.label if pressed else line, reply)
         return True
 
     async def run(self, lines: TextIO, interactive: bool) -> None:

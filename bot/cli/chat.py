@@ -1,25 +1,60 @@
-"""`legalbot chat`: the bot in the terminal."""
+"""`legalbot chat`: the bot in the terminal, logging each inquiry like the Telegram bot does."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import sys
 
 from ..channels.terminal import TerminalChat
+from ..core.reply import Reply
 from ..core.responder import Responder
 from ..flows import all_flows
-from .common import add_intents_option, knowledge_from
+from ..settings import Settings
+from ..store import open_store
+from ..store.base import LOGGED_KINDS
+from .common import add_db_option, add_intents_option, db_path, knowledge_from
+
+CHANNEL = "console"
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no login name (e.g. a bare container): one shared key
+        return CHANNEL
+
+
+async def _chat(responder: Responder, db: str) -> None:
+    """Chat until stdin ends or the user quits; the log is closed (everything written) either way."""
+    store = await open_store(db)
+    user = _os_user()
+
+    async def log(said: str, reply: Reply) -> None:
+        if reply.kind in LOGGED_KINDS:
+            await store.log(CHANNEL, user, said, reply)
+
+    try:
+        await TerminalChat(responder, sys.stdout, on_reply=log).run(sys.stdin, interactive=sys.stdin.isatty())
+    finally:
+        await store.close()
 
 
 def run_chat(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
     responder = Responder(knowledge_from(args), all_flows())
-    chat = TerminalChat(responder, sys.stdout)
-    asyncio.run(chat.run(sys.stdin, interactive=sys.stdin.isatty()))
+    asyncio.run(_chat(responder, db_path(args, settings)))
     return 0
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    chat = commands.add_parser("chat", help="chat with the bot in the terminal (stdin: a TTY or a pipe)")
+    chat = commands.add_parser(
+        "chat",
+        help="chat with the bot in the terminal (stdin: a TTY or a pipe); inquiries go to the log",
+        description="Chat with the bot in the terminal. Each question is logged (redacted) to the inquiry "
+        "log with channel 'console' and your login name as the (pseudonymised) user.",
+    )
     add_intents_option(chat)
+    add_db_option(chat)
     chat.set_defaults(run=run_chat)

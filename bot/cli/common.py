@@ -21,6 +21,14 @@ def add_intents_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_db_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", metavar="PATH", help="inquiry log, an SQLite file (default: $LEGALBOT_DB or data/inquiries.sqlite3)")
+
+
+def db_path(args: argparse.Namespace, settings: Settings | None = None) -> str:
+    return args.db or (settings or Settings.from_env()).db
+
+
 def intents_dir(args: argparse.Namespace, settings: Settings | None = None) -> Path:
     return args.intents or (settings or Settings.from_env()).intents_dir
 
