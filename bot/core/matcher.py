@@ -36,7 +36,7 @@ from .normalise import Normalised, normalise
 DEFAULT_THRESHOLD = 60.0
 DEFAULT_GAP = 4.0
 _SHORTLIST = 150
-_PARTIAL_MIN_LENGTH = 3
+_EXAMPLE_COVER_BETA = 2.0
 _KEYWORD_WEIGHT_BY_LENGTH = {1: 0.55, 2: 0.78, 3: 0.86}
 _KEYWORD_WEIGHT_LONG = 0.92
 _SOUND_ONLY_DISCOUNT = 0.88
@@ -128,8 +128,10 @@ class Matcher:
                     owners.append(n)
         self._examples = examples
         self._example_intent = np.array(owners, dtype=np.int32)
-        self._example_length = np.array([len(e) for e in examples], dtype=np.float64)
         self._postings = self._index_postings()
+        self._pair_idf = {p: math.log(1 + len(examples) / len(ids)) for p, ids in self._postings.items()}
+        self._max_idf = math.log(1 + len(examples))
+        self._example_mass = np.array([sum(self._pair_idf[p] for p in _pairs(e)) or 1.0 for e in examples])
         self._pair_evidence = self._index_pair_evidence()
         self._keywords = self._index_keywords()
 
@@ -160,6 +162,8 @@ class Matcher:
         return evidence
 
     def _index_keywords(self) -> dict[str, list[_Keyword]]:
+        """Keywords by their whole sound string, so a message is scanned with one dict lookup
+        per (position, keyword length) however many keywords there are."""
         owners: dict[str, set[int]] = defaultdict(set)
         parsed: list[tuple[int, Normalised]] = []
         for n, intent in enumerate(self.knowledge.intents):
@@ -170,9 +174,11 @@ class Matcher:
                     owners[norm.text].add(n)
         index: dict[str, list[_Keyword]] = defaultdict(list)
         for n, norm in parsed:
-            weight = _KEYWORD_WEIGHT_BY_LENGTH.get(len(norm.sounds), _KEYWORD_WEIGHT_LONG) / len(owners[norm.text])
+            length = len(norm.text.replace(" ", ""))
+            weight = _KEYWORD_WEIGHT_BY_LENGTH.get(length, _KEYWORD_WEIGHT_LONG) / len(owners[norm.text])
             coded = self._codes.learn(norm.sounds)
-            index[coded[0]].append(_Keyword(coded, norm.text, n, weight))
+            index[coded].append(_Keyword(coded, norm.text, n, weight))
+        self._keyword_lengths = sorted({len(k) for k in index})
         return dict(index)
 
     # -- scoring --------------------------------------------------------------------------
@@ -180,12 +186,12 @@ class Matcher:
     def _keyword_scores(self, query: Normalised, coded: str) -> np.ndarray:
         """Noisy-OR of the weights of the keywords present; exact characters count more than sounds."""
         best: dict[tuple[int, str], float] = {}
-        for start, code in enumerate(coded):
-            for kw in self._keywords.get(code, ()):
-                if coded.startswith(kw.sounds, start):
-                    weight = kw.weight if kw.text in query.text else kw.weight * _SOUND_ONLY_DISCOUNT
-                    key = (kw.intent, kw.text)
-                    best[key] = max(best.get(key, 0.0), weight)
+        spans = (coded[start : start + length] for start in range(len(coded)) for length in self._keyword_lengths)
+        for span in spans:
+            for kw in self._keywords.get(span, ()):
+                weight = kw.weight if kw.text in query.text else kw.weight * _SOUND_ONLY_DISCOUNT
+                key = (kw.intent, kw.text)
+                best[key] = max(best.get(key, 0.0), weight)
         miss = np.ones(len(self._ids))
         for (intent, _), weight in best.items():
             miss[intent] *= 1.0 - weight
@@ -202,23 +208,37 @@ class Matcher:
         return 100.0 * (1.0 - np.exp(-mass / saturation))
 
     def _example_scores(self, coded: str, pairs: set[str], exclude: int | None) -> np.ndarray:
-        """Best example similarity per intent, over the examples sharing a syllable pair."""
+        """Best example similarity per intent.
+
+        Two views, the better one counts: informative overlap (IDF-weighted syllable pairs shared
+        with the example, as an F-score leaning on how much of the example the message covers —
+        so 哪里有/怎么办 alone prove nothing), and rapidfuzz's edit-distance ratio over the whole
+        string for near-identical phrasings with typos. Only examples sharing a pair are scored.
+        """
         scores = np.zeros(len(self._ids))
-        postings = [self._postings[p] for p in pairs if p in self._postings]
-        if not postings:
+        known = [p for p in pairs if p in self._postings]
+        if not known:
             return scores
-        shared = np.bincount(np.concatenate(postings), minlength=len(self._examples))
+        postings = [self._postings[p] for p in known]
+        weights = [np.full(len(ids), self._pair_idf[p]) for p, ids in zip(known, postings)]
+        shared = np.bincount(np.concatenate(postings), weights=np.concatenate(weights), minlength=len(self._examples))
         if exclude is not None:
-            shared[exclude] = 0
+            shared[exclude] = 0.0
+        query_mass = sum(self._pair_idf.get(p, self._max_idf) for p in pairs)
+        example_cover = shared / self._example_mass
+        query_cover = shared / query_mass
+        beta2 = _EXAMPLE_COVER_BETA**2
+        overlap = np.divide(
+            (1 + beta2) * example_cover * query_cover,
+            beta2 * query_cover + example_cover,
+            out=np.zeros_like(shared),
+            where=shared > 0,
+        )
         shortlist = np.flatnonzero(shared)
         if len(shortlist) > _SHORTLIST:
-            shortlist = shortlist[np.argsort(-shared[shortlist], kind="stable")[:_SHORTLIST]]
-        choices = [self._examples[i] for i in shortlist]
-        whole = process.cdist([coded], choices, scorer=fuzz.ratio, workers=1)[0]
-        part = process.cdist([coded], choices, scorer=fuzz.partial_ratio, workers=1)[0]
-        shorter = np.minimum(self._example_length[shortlist], len(coded))
-        part_weight = np.where(shorter >= _PARTIAL_MIN_LENGTH, np.minimum(0.95, 0.55 + 0.07 * shorter), 0.0)
-        similarity = np.maximum(whole, part * part_weight)
+            shortlist = shortlist[np.argsort(-overlap[shortlist], kind="stable")[:_SHORTLIST]]
+        whole = process.cdist([coded], [self._examples[i] for i in shortlist], scorer=fuzz.ratio, workers=1)[0]
+        similarity = np.maximum(whole, 100.0 * overlap[shortlist])
         np.maximum.at(scores, self._example_intent[shortlist], similarity)
         return scores
 
@@ -240,8 +260,8 @@ class Matcher:
 
     # -- decisions ------------------------------------------------------------------------
 
-    def rank(self, text: str | Normalised, leave_out: tuple[str, int] | None = None) -> list[Candidate]:
-        """Every intent with any evidence, best first (ties broken by file order).
+    def rank(self, text: str | Normalised, leave_out: tuple[str, int] | None = None, limit: int = 5) -> list[Candidate]:
+        """The `limit` intents with the most evidence, best first (ties broken by file order).
 
         ``leave_out`` = (intent id, example position) scores as if that example were not indexed,
         which is how `intents check` asks whether an example is better served by another intent.
@@ -249,7 +269,7 @@ class Matcher:
         query = text if isinstance(text, Normalised) else normalise(text)
         exclude = self._example_position.get(leave_out) if leave_out else None
         scores = self.scores(query, exclude)
-        order = np.argsort(-scores, kind="stable")
+        order = np.argsort(-scores, kind="stable")[:limit]
         return [Candidate(self._ids[i], round(float(min(scores[i], 100.0)), 1)) for i in order if scores[i] > 0]
 
     def decide(self, ranked: list[Candidate], threshold: float | None = None, gap: float | None = None) -> Match:

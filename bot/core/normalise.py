@@ -126,7 +126,7 @@ def clean_text(raw: str) -> str:
     are joined (people put random spaces between characters).
     """
     text = unicodedata.normalize("NFKC", raw)
-    text = _T2S.convert(text).lower()
+    text = _T2S.convert(text).lower().replace("+", "加")
     text = _KEEP_RE.sub(" ", text)
     text = re.sub(r"(?<=[^a-z0-9]) | (?=[^a-z0-9 ])", "", text)
     text = _DIALECT_RE.sub(lambda m: DIALECT[m.group(0)], text)
