@@ -113,6 +113,7 @@ class FakeBotAPI:
         self._thread: threading.Thread | None = None
         self._runner: web.AppRunner | None = None
         self._started = threading.Event()
+        self._closing = False
 
     # ---- server lifecycle ----------------------------------------------------------------------
 
@@ -128,6 +129,9 @@ class FakeBotAPI:
         return self
 
     def stop(self) -> None:
+        self._closing = True
+        if self._loop and self._new_update:
+            self._loop.call_soon_threadsafe(self._new_update.set)  # release pending long polls
         if self._loop and self._runner:
             asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
             self._loop.call_soon_threadsafe(self._loop.stop)
@@ -147,7 +151,7 @@ class FakeBotAPI:
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         app.router.add_route("*", "/file/bot{token}/{path:.*}", self._not_found)
-        self._runner = web.AppRunner(app, access_log=None)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=2)
         self._loop.run_until_complete(self._runner.setup())
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         self._loop.run_until_complete(site.start())
@@ -231,7 +235,7 @@ class FakeBotAPI:
                 ready = self._updates[:limit]
                 self._new_update.clear()  # type: ignore[union-attr]
             remaining = deadline - time.monotonic()
-            if ready or remaining <= 0:
+            if ready or remaining <= 0 or self._closing:
                 break
             try:
                 await asyncio.wait_for(self._new_update.wait(), remaining)  # type: ignore[union-attr]

@@ -1,0 +1,345 @@
+"""The bot on Telegram: python-telegram-bot handlers around the channel-agnostic core.
+
+The path of a message is one-way: update → handler (here) → ``Responder`` → ``Reply`` →
+`telegram_render.render` → Telegram. Handlers stay thin: they pick the text, the session and
+the user out of the update, ask the core, log the inquiry, and send what the renderer made.
+`build_application` only wires; `run` starts long polling and returns when SIGINT/SIGTERM
+stop it (PTB installs the signal handlers), after the store has written every inquiry.
+
+Background work (automatic retention, watching the intent files) runs as plain asyncio tasks
+started in ``post_init`` and cancelled in ``post_stop``: PTB's JobQueue would need the
+``job-queue`` extra (APScheduler) for two timers that a loop with ``asyncio.sleep`` does as well.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from telegram import (
+    BotCommand,
+    LinkPreviewOptions,
+    Message,
+    MessageEntity,
+    ReplyParameters,
+    Update,
+)
+from telegram.constants import ChatType, ParseMode
+from telegram.error import Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    MessageHandler,
+    filters,
+)
+
+from ..core.reply import Reply, ReplyKind
+from ..core.responder import Responder
+from ..settings import Settings
+from ..store.base import LOGGED_KINDS, InquiryStore  # menus and flow steps are not inquiries
+from ..store.redact import redact
+from .sessions import MemorySessions, SessionStore
+from .telegram_limits import FloodGate, PerUserUpdateProcessor
+from .telegram_render import button_label, parse_feedback, render, without_feedback
+
+logger = logging.getLogger(__name__)
+
+CHANNEL = "telegram"
+MAX_CONCURRENT_UPDATES = 128
+RATE_LIMIT_RETRIES = 3
+RETENTION_INTERVAL_SECONDS = 6 * 3600
+
+NOT_TEXT = "抱歉，我目前只能阅读文字消息。请用文字描述您的问题，或发送 /menu 选择服务。"
+TOO_FAST = "您发消息太快了 🙏 我会先回答前面的问题，请稍等几秒再发。"
+TOO_FAST_TOAST = "太快了，请稍等几秒再点。"
+FEEDBACK_THANKS = {"up": "谢谢您的肯定！", "down": "谢谢反馈，我们会改进这条解答。"}
+FEEDBACK_GONE = "这条记录已不存在，谢谢您。"
+SORRY = "抱歉，系统出了点问题，请稍后再试，或直接拨打 12348 公共法律服务热线。"
+
+USER_COMMANDS = (
+    ("menu", "主菜单：选择法律服务"),
+    ("help", "使用帮助"),
+    ("deadline", "期限计算：诉讼、复议等期限"),
+    ("eligibility", "法律援助条件自测"),
+)
+
+StoreOpener = Callable[[], Awaitable[InquiryStore]]
+
+
+class AddressedToBot(filters.MessageFilter):
+    """Private chats always; in groups only messages that mention the bot or reply to it."""
+
+    def filter(self, message: Message) -> bool:
+        if message.chat.type == ChatType.PRIVATE:
+            return True
+        bot = message.get_bot()
+        replied = message.reply_to_message
+        if replied and replied.from_user and replied.from_user.id == bot.id:
+            return True
+        mentions = message.parse_entities([MessageEntity.MENTION]) or message.parse_caption_entities([MessageEntity.MENTION])
+        if any(text.lower() == f"@{bot.username}".lower() for text in mentions.values()):
+            return True
+        return any(e.user and e.user.id == bot.id for e in (message.entities or ()) if e.type == MessageEntity.TEXT_MENTION)
+
+
+def file_base_url(api_base_url: str) -> str:
+    """``https://host/bot`` → ``https://host/file/bot`` (the Bot API's file download root)."""
+    root, found, tail = api_base_url.rpartition("/bot")
+    return f"{root}/file/bot{tail}" if found else f"{api_base_url.rstrip('/')}/file/bot"
+
+
+@dataclass
+class TelegramBot:
+    """The adapter's state (core, store, sessions) and its handlers."""
+
+    responder: Responder
+    settings: Settings
+    open_store: StoreOpener
+    sessions: SessionStore = field(default_factory=MemorySessions)
+    gate: FloodGate = field(default_factory=FloodGate)
+    store: InquiryStore | None = None
+    tasks: list[asyncio.Task] = field(default_factory=list)
+    background: list[Callable[["TelegramBot"], Awaitable[None]]] = field(default_factory=list)
+
+    # ---- lifecycle (post_init / post_stop / post_shutdown) ------------------------------------
+
+    async def post_init(self, app: Application) -> None:
+        self.store = await self.open_store()
+        commands = [BotCommand(name, self._command_title(name, title)) for name, title in USER_COMMANDS]
+        await app.bot.set_my_commands(commands)
+        if self.settings.retention_days > 0:
+            self.background.append(retention_loop)
+        self.tasks += [asyncio.create_task(job(self)) for job in self.background]
+        logger.info("bot @%s ready: %d intents", app.bot.username, len(self.responder.knowledge.intents))
+
+    async def post_stop(self, app: Application) -> None:
+        for task in self.tasks:
+            task.cancel()
+        for task in self.tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+
+    async def post_shutdown(self, app: Application) -> None:
+        await self.post_stop(app)  # tasks left if startup was cut short
+        if self.store is not None:
+            await self.store.close()
+            logger.info("inquiry log closed")
+
+    def _command_title(self, name: str, default: str) -> str:
+        flow = self.responder.flows.get(name)
+        return flow.title if flow else default
+
+    # ---- handlers ------------------------------------------------------------------------------
+
+    async def on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/start, /help, /menu and the flow commands all go to the core's `command`."""
+        message = update.effective_message
+        name, _, arg = message.text.partition(" ")
+        name = name[1:].split("@", 1)[0].lower()
+        reply = self.responder.command(name, arg, self._session(update))
+        await self.answer(update, context, message.text, reply)
+
+    async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        text = self._strip_mention(message.text, context.bot.username)
+        reply = self.responder.respond(text, self._session(update))
+        await self.answer(update, context, text, reply)
+
+    async def on_not_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Stickers, photos, voice, files: say politely that the bot reads text."""
+        await self.send_text(context, update, NOT_TEXT)
+
+    async def on_feedback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        parsed = parse_feedback(query.data or "")
+        if parsed is None or self.store is None:
+            await query.answer()
+            return
+        value, inquiry_id = parsed
+        recorded = await self.store.set_feedback(inquiry_id, value)
+        await query.answer(FEEDBACK_THANKS[value] if recorded else FEEDBACK_GONE)
+        if recorded and query.message is not None and isinstance(query.message, Message):
+            with contextlib.suppress(TelegramError):  # the vote counts even if the edit fails
+                await query.edit_message_reply_markup(without_feedback(query.message.reply_markup))
+        logger.info("feedback %s on inquiry %d", value, inquiry_id)
+
+    async def on_press(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Any other button: a core action (intent:…, flow:…, menu)."""
+        query = update.callback_query
+        await query.answer()
+        data = query.data or ""
+        message = query.message if isinstance(query.message, Message) else None
+        label = button_label(message.reply_markup if message else None, data) or data
+        reply = self.responder.press(data, self._session(update))
+        await self.answer(update, context, label, reply)
+
+    async def on_dropped(self, update: Update, warn: bool) -> None:
+        """An update flood control dropped: answer a button press anyway, note a flood once."""
+        bot = update.get_bot()
+        if update.callback_query:
+            await update.callback_query.answer(TOO_FAST_TOAST if warn else None)
+        elif warn and update.effective_chat:
+            await bot.send_message(update.effective_chat.id, TOO_FAST)
+        if warn:
+            logger.info("flood control: dropping messages from user %s", update.effective_user.id)
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Log and carry on. A blocked bot (403) or a network hiccup is routine, not a crash."""
+        error = context.error
+        chat = update.effective_chat.id if isinstance(update, Update) and update.effective_chat else None
+        if isinstance(error, Forbidden):
+            logger.info("chat %s cannot be written to (%s); carrying on", chat, error.message)
+            return
+        if isinstance(error, (NetworkError, RetryAfter)):
+            logger.warning("Telegram request failed for chat %s: %s", chat, error)
+            return
+        logger.error("error while handling an update for chat %s", chat, exc_info=error)
+        if chat is not None:
+            with contextlib.suppress(Exception):
+                await context.bot.send_message(chat, SORRY)
+
+    # ---- helpers -------------------------------------------------------------------------------
+
+    def _session_key(self, update: Update) -> tuple[int, int]:
+        chat = update.effective_chat
+        user = update.effective_user
+        return (chat.id if chat else user.id, user.id)
+
+    def _session(self, update: Update):
+        return self.sessions.get(self._session_key(update))
+
+    @staticmethod
+    def _strip_mention(text: str, username: str | None) -> str:
+        if username:
+            text = text.replace(f"@{username}", " ")
+        return text.strip()
+
+    async def log(self, update: Update, text: str, reply: Reply) -> int | None:
+        """Write the inquiry; on a store failure the user still gets the answer (without 👍/👎)."""
+        if self.store is None or reply.kind not in LOGGED_KINDS:
+            return None
+        try:
+            return await self.store.log(CHANNEL, str(update.effective_user.id), text, reply)
+        except Exception:  # noqa: BLE001 - the answer matters more than its log entry
+            logger.exception("could not log an inquiry (intent %s)", reply.intent)
+            return None
+
+    async def answer(self, update: Update, context: ContextTypes.DEFAULT_TYPE, text: str, reply: Reply) -> None:
+        inquiry_id = await self.log(update, text, reply)
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug("%s → %s %s (%.0f)", redact(text)[:80], reply.kind.value, reply.intent, reply.score)
+        feedback_id = inquiry_id if reply.wants_feedback else None
+        chat_id = self._session_key(update)[0]
+        reply_to = self._reply_parameters(update)
+        for part in render(reply, feedback_id):
+            await context.bot.send_message(chat_id, part.html, reply_markup=part.markup, reply_parameters=reply_to)
+            reply_to = None
+
+    async def send_text(self, context: ContextTypes.DEFAULT_TYPE, update: Update, text: str) -> None:
+        await self.answer(update, context, "", Reply(text, ReplyKind.MENU))
+
+    @staticmethod
+    def _reply_parameters(update: Update) -> ReplyParameters | None:
+        """In groups, quote the message we answer so it is clear who is meant."""
+        message = update.message
+        if message is None or message.chat.type == ChatType.PRIVATE:
+            return None
+        return ReplyParameters(message.message_id, allow_sending_without_reply=True)
+
+
+async def retention_loop(bot: TelegramBot) -> None:
+    """Purge inquiries older than ``retention_days`` at start and every few hours."""
+    days = bot.settings.retention_days
+    while True:
+        try:
+            removed = await bot.store.purge(days)
+            if removed:
+                logger.info("retention: removed %d inquiries older than %d days", removed, days)
+        except Exception:  # noqa: BLE001 - try again next round
+            logger.exception("retention purge failed")
+        await asyncio.sleep(RETENTION_INTERVAL_SECONDS)
+
+
+def add_handlers(app: Application, bot: TelegramBot) -> None:
+    """Register the resident-facing handlers. Only new messages count: edits and channel posts
+    are left alone (``UpdateType.MESSAGE``)."""
+    new = filters.UpdateType.MESSAGE
+    addressed = AddressedToBot()
+    commands = sorted({"start", "help", "menu", *(name for name, _ in USER_COMMANDS), *bot.responder.flows})
+    app.add_handler(CommandHandler(commands, bot.on_command, filters=new))
+    app.add_handler(MessageHandler(new & filters.TEXT & ~filters.COMMAND & addressed, bot.on_text))
+    not_text = new & ~filters.TEXT & ~filters.StatusUpdate.ALL & addressed
+    app.add_handler(MessageHandler(not_text, bot.on_not_text))
+    app.add_handler(CallbackQueryHandler(bot.on_feedback, pattern=r"^fb:"))
+    app.add_handler(CallbackQueryHandler(bot.on_press))
+    app.add_handler(MessageHandler(new & filters.COMMAND & addressed, bot.on_command))  # unknown → menu
+    app.add_error_handler(bot.on_error)
+
+
+def build_application(settings: Settings, bot: TelegramBot) -> Application:
+    """Wire PTB: Bot API location, proxy, rate limiting, per-user processing, handlers."""
+    processor = PerUserUpdateProcessor(MAX_CONCURRENT_UPDATES, bot.gate, bot.on_dropped)
+    builder = (
+        ApplicationBuilder()
+        .token(settings.telegram_token)
+        .base_url(settings.api_base_url)
+        .base_file_url(file_base_url(settings.api_base_url))
+        .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
+        .concurrent_updates(processor)
+        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .post_init(bot.post_init)
+        .post_stop(bot.post_stop)
+        .post_shutdown(bot.post_shutdown)
+    )
+    if settings.proxy_url:
+        builder = builder.proxy(settings.proxy_url).get_updates_proxy(settings.proxy_url)
+    app = builder.build()
+    from .telegram_admin import add_admin_handlers  # noqa: PLC0415 - admin module is optional wiring
+
+    add_admin_handlers(app, bot)
+    add_handlers(app, bot)
+    return app
+
+
+def install_stop_signals(app: Application, bot: TelegramBot, loop: asyncio.AbstractEventLoop) -> None:
+    """SIGINT/SIGTERM stop the bot gracefully at any moment, startup included.
+
+    PTB's own handlers raise SystemExit inside whatever is running, which during startup can
+    interrupt an HTTP request half-way. Ours ask PTB to stop (`stop_running`): at once when it
+    is running, else as soon as it is. Either way pending updates are answered and logged,
+    then the store is closed, and `run_polling` returns normally (exit code 0).
+    """
+
+    def on_signal(signum: int) -> None:
+        logger.info("%s received: answering pending messages, then stopping", signal.Signals(signum).name)
+        app.stop_running()  # when not yet running, PTB stops right after post_init
+        if not app.running and not any(t.get_name() == "stop-once-running" for t in bot.tasks):
+            bot.tasks.append(loop.create_task(_stop_once_running(app), name="stop-once-running"))
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, on_signal, signum)
+
+
+async def _stop_once_running(app: Application) -> None:
+    while not app.running:
+        await asyncio.sleep(0.05)
+    app.stop_running()
+
+
+def run(settings: Settings, responder: Responder, open_store: StoreOpener) -> None:
+    """Long-poll until SIGINT/SIGTERM; returns after a clean shutdown (store closed)."""
+    bot = TelegramBot(responder, settings, open_store)
+    app = build_application(settings, bot)
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    install_stop_signals(app, bot, loop)
+    app.run_polling(allowed_updates=["message", "callback_query"], drop_pending_updates=False, stop_signals=None)

@@ -1,0 +1,66 @@
+"""`legalbot run`: the bot on Telegram (long polling)."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import logging
+
+from ..errors import UserError
+from ..settings import Settings
+from .common import add_db_option, add_intents_option, db_path
+
+NO_TOKEN = (
+    "TELEGRAM_BOT_TOKEN is not set. Get a token from @BotFather and set it in the environment "
+    "(or in .env), or try the bot in the terminal with `legalbot chat`."
+)
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # httpx logs every request URL at INFO, and Bot API URLs contain the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+
+
+def run_bot(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    if not settings.telegram_token:
+        raise UserError(NO_TOKEN)
+    settings = dataclasses.replace(settings, intents_dir=args.intents or settings.intents_dir, db=db_path(args, settings))
+
+    from telegram.error import InvalidToken, NetworkError  # noqa: PLC0415 - keep `legalbot --help` fast
+
+    from ..channels import telegram  # noqa: PLC0415
+    from ..core.knowledge import load_knowledge  # noqa: PLC0415
+    from ..core.responder import Responder  # noqa: PLC0415
+    from ..flows import all_flows  # noqa: PLC0415
+    from ..store import open_store  # noqa: PLC0415
+
+    responder = Responder(load_knowledge(settings.intents_dir), all_flows())  # KnowledgeError: file:line, exit 2
+    configure_logging(args.log_level)
+
+    async def opener():
+        return await open_store(settings.db)
+
+    try:
+        telegram.run(settings, responder, opener)
+    except InvalidToken:
+        raise UserError("Telegram rejected TELEGRAM_BOT_TOKEN (check it with @BotFather).") from None
+    except NetworkError as exc:
+        raise UserError(f"cannot reach the Telegram Bot API at {settings.api_base_url}: {exc.message}") from None
+    return 0
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    run = commands.add_parser(
+        "run",
+        help="run the bot on Telegram (needs TELEGRAM_BOT_TOKEN; without one use `legalbot chat`)",
+        description="Long-poll the Telegram Bot API and answer residents. Configuration: TELEGRAM_BOT_TOKEN, "
+        "TELEGRAM_API_BASE_URL, LEGALBOT_PROXY, LEGALBOT_DB, LEGALBOT_ADMIN_IDS, LEGALBOT_INTENTS, "
+        "LEGALBOT_RETENTION_DAYS (see README). Stop with Ctrl-C or SIGTERM.",
+    )
+    add_intents_option(run)
+    add_db_option(run)
+    run.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"], help="default INFO")
+    run.set_defaults(run=run_bot)
