@@ -1,0 +1,90 @@
+"""`/deadline`: asks which statutory period and the start day, then answers with the last day.
+
+State: ``{}`` while asking which period, ``{"kind": "<DEADLINE_KINDS key>"}`` while asking the date.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from ..core.compose import rows
+from ..core.knowledge import FLOW_PREFIX
+from ..core.reply import Button, Reply, ReplyKind
+from ..core.session import Session
+from .choices import BACK, STALE_NOTE, STOP, Choice, Question, ask, split_payload, stop, typed_payload
+from .deadline import DEADLINE_KINDS, DateParseError, compute_deadline, date_in, format_deadline, parse_date
+
+NAME = "deadline"
+TITLE = "期限计算"
+# `/deadline 2025-08-02` and a bare date typed at the first question mean the most asked-about period.
+DEFAULT_KIND = "administrative-review"
+KIND_QUESTION = Question(
+    "k",
+    "您要计算哪个期限？请选择：",
+    tuple(Choice(kind, f"{rule.title}（{rule.period}）") for kind, rule in DEADLINE_KINDS.items()),
+    per_row=1,
+)
+GUIDANCE_INTENT = "administrative_review"
+
+
+def _date_question(kind: str) -> Question:
+    rule = DEADLINE_KINDS[kind]
+    return Question("d", f"{rule.title}（{rule.period}）：请输入{rule.start_label}，例如 2025-08-02 或 2025年8月2日。")
+
+
+class DeadlineFlow:
+    """Both steps accept typing as well as buttons, so the terminal and Telegram work alike."""
+
+    name = NAME
+    title = TITLE
+
+    def start(self, session: Session, arg: str = "") -> Reply:
+        session.state = {}
+        if not arg:
+            return ask(NAME, KIND_QUESTION, can_go_back=False)
+        return self._read(session, DEFAULT_KIND, arg, strict=True)
+
+    def press(self, session: Session, payload: str) -> Reply:
+        if payload == STOP:
+            return stop(session)
+        if payload == BACK:
+            return self.start(session)
+        step, kind = split_payload(payload)
+        # A period button is valid at either step: pressing another one simply switches period.
+        if step == KIND_QUESTION.step and kind in DEADLINE_KINDS:
+            session.state = {"kind": kind}
+            return ask(NAME, _date_question(kind), can_go_back=True)
+        return self._reask(session, STALE_NOTE)
+
+    def handle(self, session: Session, text: str) -> Reply | None:
+        kind = session.state.get("kind")
+        question = _date_question(kind) if kind in DEADLINE_KINDS else KIND_QUESTION
+        if payload := typed_payload(question, text, can_go_back=question is not KIND_QUESTION):
+            return self.press(session, payload)
+        return self._read(session, kind if kind in DEADLINE_KINDS else DEFAULT_KIND, text)
+
+    def _read(self, session: Session, kind: str, text: str, strict: bool = False) -> Reply | None:
+        """The answer for the date in ``text``; the question again, politely, for a date that cannot be
+        read; None for text that is no date at all (a new question), unless ``strict``."""
+        try:
+            day = date_in(text) or (parse_date(text) if strict else None)
+        except DateParseError as error:
+            return self._reask(session, f"{error}。")
+        return self._answer(session, kind, day) if day else None
+
+    def _reask(self, session: Session, note: str) -> Reply:
+        kind = session.state.get("kind")
+        if kind in DEADLINE_KINDS:
+            return ask(NAME, _date_question(kind), can_go_back=True, note=note)
+        return ask(NAME, KIND_QUESTION, can_go_back=False, note=note)
+
+    def _answer(self, session: Session, kind: str, day: date) -> Reply:
+        session.end_flow()
+        buttons = [Button("再算一个", FLOW_PREFIX + NAME), Button("行政复议怎么申请", f"intent:{GUIDANCE_INTENT}")]
+        return Reply(
+            format_deadline(compute_deadline(kind, day)),
+            ReplyKind.FLOW,
+            rows(buttons),
+            intent=GUIDANCE_INTENT,
+            wants_feedback=True,
+        )

@@ -1,0 +1,167 @@
+"""`/deadline` as a resident uses it, through the Responder every channel calls."""
+
+import json
+
+import pytest
+
+from bot.core.reply import Reply, ReplyKind
+from bot.core.responder import FLOW_STOPPED, Responder
+from bot.core.session import Session
+from bot.flows import all_flows
+
+FORMAT = "请按 2025-08-02 或 2025年8月2日 的格式输入日期"
+
+
+@pytest.fixture(scope="module")
+def responder(knowledge) -> Responder:
+    return Responder(knowledge, all_flows())
+
+
+def labels(reply: Reply) -> list[str]:
+    return [b.label for b in reply.flat_buttons]
+
+
+def press_label(responder: Responder, reply: Reply, label: str, session: Session) -> Reply:
+    action = next(b.action for b in reply.flat_buttons if b.label == label)
+    assert len(action.encode()) <= 64  # Telegram's callback-data limit
+    return responder.press(action, session)
+
+
+def assert_answer(reply: Reply, last_day: str) -> None:
+    assert reply.kind is ReplyKind.FLOW
+    assert f"最后一天：{last_day}" in reply.text
+    assert "依据：" in reply.text and "不构成法律意见" in reply.text
+    assert reply.intent == "administrative_review"
+    assert {"再算一个", "行政复议怎么申请"} <= set(labels(reply))
+
+
+def test_command_with_a_date_answers_administrative_review_at_once(responder):
+    session = Session()
+    reply = responder.command("deadline", "2025-08-02", session)
+    assert_answer(reply, "2025年10月9日（星期四）")
+    assert "申请行政复议的期限为60日" in reply.text
+    assert "顺延" in reply.text and "《中华人民共和国行政复议法》第二十条" in reply.text
+    assert session.flow is None  # answered: the next message is a new question
+
+
+def test_chinese_date_in_the_command(responder):
+    assert_answer(responder.command("deadline", "2025年8月2日", Session()), "2025年10月9日")
+
+
+def test_command_with_something_else_explains_the_format_and_asks_which(responder):
+    session = Session()
+    reply = responder.command("deadline", "foo", session)
+    assert "无法识别日期“foo”" in reply.text and FORMAT in reply.text
+    assert "申请行政复议（60日）" in labels(reply)
+    assert session.flow == "deadline"
+
+
+def test_asks_which_deadline_then_the_date(responder):
+    session = Session()
+    first = responder.command("deadline", "", session)
+    assert labels(first) == ["申请行政复议（60日）", "直接提起行政诉讼（6个月）", "经行政复议后提起行政诉讼（15日）", "退出"]
+    asked = press_label(responder, first, "经行政复议后提起行政诉讼（15日）", session)
+    assert "收到行政复议决定书之日" in asked.text and "2025年8月2日" in asked.text
+    assert labels(asked) == ["返回上一步", "退出"]
+    # Spring Festival 2026: 2-16 is a holiday, the first working day after it is 2-24.
+    reply = responder.respond("2026年2月1日", session)
+    assert_answer(reply, "2026年2月24日（星期二）")
+    assert "《中华人民共和国行政诉讼法》第四十五条" in reply.text
+
+
+def test_six_month_period_by_typed_labels(responder):
+    session = Session()
+    responder.command("deadline", "", session)
+    asked = responder.respond("直接提起行政诉讼（6个月）", session)
+    assert "知道或者应当知道作出行政行为之日" in asked.text
+    assert_answer(responder.respond("我是2025年8月31日知道的", session), "2026年2月28日（星期六）")
+
+
+def test_unreadable_date_is_asked_again_politely(responder):
+    session = Session()
+    responder.command("deadline", "", session)
+    responder.press("flow:deadline:k:administrative-review", session)
+    for typed in ("8月2日", "昨天", "2025-02-30"):
+        reply = responder.respond(typed, session)
+        assert FORMAT in reply.text and "知道或者应当知道行政行为之日" in reply.text
+        assert session.flow == "deadline"
+    assert_answer(responder.respond("2025-08-02", session), "2025年10月9日")
+
+
+def test_a_new_question_leaves_the_flow_and_is_answered(responder):
+    session = Session()
+    responder.command("deadline", "", session)
+    responder.press("flow:deadline:k:administrative-review", session)
+    reply = responder.respond("离婚了孩子抚养费怎么要，请不起律师", session)
+    assert session.flow is None
+    assert reply.kind is not ReplyKind.FLOW
+
+
+def test_a_date_at_the_first_question_means_administrative_review(responder):
+    session = Session()
+    responder.command("deadline", "", session)
+    assert_answer(responder.respond("2025-08-02", session), "2025年10月9日")
+
+
+def test_back_returns_to_the_choice_of_deadline(responder):
+    session = Session()
+    first = responder.command("deadline", "", session)
+    asked = press_label(responder, first, "申请行政复议（60日）", session)
+    again = press_label(responder, asked, "返回上一步", session)
+    assert again.text == first.text and labels(again) == labels(first)
+    asked = press_label(responder, again, "直接提起行政诉讼（6个月）", session)
+    assert_answer(responder.respond("2025-04-01", session), "2025年10月9日")
+
+
+def test_stop_button_and_stop_word_end_the_flow(responder):
+    session = Session()
+    first = responder.command("deadline", "", session)
+    assert press_label(responder, first, "退出", session).text == FLOW_STOPPED
+    assert session.flow is None
+    responder.command("deadline", "", session)
+    assert responder.respond("退出", session).text == FLOW_STOPPED
+
+
+def test_again_button_restarts_the_calculator(responder):
+    session = Session()
+    answer = responder.command("deadline", "2025-08-02", session)
+    again = press_label(responder, answer, "再算一个", session)
+    assert "您要计算哪个期限" in again.text and session.flow == "deadline"
+
+
+def test_answer_offers_the_review_guidance(responder):
+    session = Session()
+    answer = responder.command("deadline", "2025-08-02", session)
+    guidance = press_label(responder, answer, "行政复议怎么申请", session)
+    assert guidance.intent == "administrative_review" and guidance.kind is ReplyKind.ANSWER
+
+
+def test_the_review_guidance_offers_the_calculator(responder):
+    guidance = responder.press("intent:administrative_review", Session())
+    session = Session()
+    first = press_label(responder, guidance, "期限计算", session)
+    assert "您要计算哪个期限" in first.text and session.flow == "deadline"
+
+
+def test_year_without_holiday_data_says_so(responder):
+    reply = responder.command("deadline", "2026-12-01", Session())
+    assert "暂无2027年的法定节假日数据" in reply.text
+
+
+def test_abandoned_calculator_expires(responder):
+    session = Session()
+    responder.command("deadline", "", session, now=1000.0)
+    responder.press("flow:deadline:k:administrative-review", session, now=1010.0)
+    reply = responder.respond("2025-08-02", session, now=1010.0 + 24 * 3600)
+    assert session.flow is None
+    assert "最后一天" not in reply.text
+
+
+def test_state_is_plain_json_between_messages(responder):
+    """A session stored in a database between messages works the same."""
+    session = Session()
+    responder.command("deadline", "", session)
+    responder.press("flow:deadline:k:litigation-after-review", session)
+    assert session.state == {"kind": "litigation-after-review"}
+    stored = Session.from_dict(json.loads(json.dumps(session.to_dict())))
+    assert_answer(responder.respond("2025-08-02", stored), "2025年8月18日（星期一）")
