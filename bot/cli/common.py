@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import sys
+import unicodedata
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from ..core.knowledge import Knowledge, load_knowledge
 from ..settings import Settings
+from ..store import InquiryStore, open_store
+
+T = TypeVar("T")
 
 
 def add_intents_option(parser: argparse.ArgumentParser) -> None:
@@ -29,6 +35,19 @@ def db_path(args: argparse.Namespace, settings: Settings | None = None) -> str:
     return args.db or (settings or Settings.from_env()).db
 
 
+def with_store(args: argparse.Namespace, use: Callable[[InquiryStore], Awaitable[T]]) -> T:
+    """Open the inquiry log named by ``--db``, run ``use`` on it and close it (all writes landed)."""
+
+    async def session() -> T:
+        store = await open_store(db_path(args))
+        try:
+            return await use(store)
+        finally:
+            await store.close()
+
+    return asyncio.run(session())
+
+
 def intents_dir(args: argparse.Namespace, settings: Settings | None = None) -> Path:
     return args.intents or (settings or Settings.from_env()).intents_dir
 
@@ -46,3 +65,14 @@ def input_lines(texts: list[str]) -> list[str]:
     if texts:
         return list(texts)
     return [line.rstrip("\n") for line in sys.stdin if line.strip()]
+
+
+def truncate(text: str, columns: int) -> str:
+    """At most ``columns`` terminal columns (Chinese characters take two), ending in … when cut."""
+    text = " ".join(text.split())
+    used = 0
+    for n, char in enumerate(text):
+        used += 2 if unicodedata.east_asian_width(char) in "WF" else 1
+        if used > columns:
+            return text[: max(n - 1, 0)] + "…" if n else "…"
+    return text
