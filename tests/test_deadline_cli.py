@@ -6,6 +6,8 @@ from datetime import date, timedelta
 import chinese_calendar
 import pytest
 
+from bot.store import open_store
+
 
 def rest_days_between(first: date, last: date) -> bool:
     day = first
@@ -58,7 +60,7 @@ def test_bad_date_is_a_clear_message_and_exit_2(cli):
     assert "Traceback" not in result.stderr and result.stdout == ""
 
 
-def test_piped_chat_runs_both_flows(cli, tmp_path):
+async def test_piped_chat_runs_both_flows_and_logs_only_their_results(cli, tmp_path):
     lines = [
         "/deadline 2025-08-02",
         "/eligibility",
@@ -67,7 +69,8 @@ def test_piped_chat_runs_both_flows(cli, tmp_path):
         "3",  # 进城务工人员
         "2",  # no deadline within 7 days
     ]
-    result = cli("chat", stdin="\n".join(lines) + "\n", env={"LEGALBOT_DB": str(tmp_path / "log.sqlite3")})
+    db = str(tmp_path / "log.sqlite3")
+    result = cli("chat", stdin="\n".join(lines) + "\n", env={"LEGALBOT_DB": db})
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "最后一天：2025年10月9日（星期四）" in out
@@ -75,3 +78,10 @@ def test_piped_chat_runs_both_flows(cli, tmp_path):
     assert "【法律援助自测结果：很可能符合条件】" in out
     assert "12348" in out.split("【法律援助自测结果")[1]
     assert "Traceback" not in result.stderr
+    store = await open_store(db)
+    try:
+        logged = await store.inquiries()
+    finally:
+        await store.close()
+    assert [(i.intent, i.score) for i in logged] == [("administrative_review", 100.0), ("legal_aid", 100.0)]
+    assert "2025年10月9日" in logged[0].reply and "法律援助自测结果" in logged[1].reply

@@ -28,7 +28,7 @@ def press_label(responder: Responder, reply: Reply, label: str, session: Session
 
 
 def assert_answer(reply: Reply, last_day: str) -> None:
-    assert reply.kind is ReplyKind.FLOW
+    assert reply.kind is ReplyKind.ANSWER and reply.wants_feedback  # logged and rated like guidance
     assert f"最后一天：{last_day}" in reply.text
     assert "依据：" in reply.text and "不构成法律意见" in reply.text
     assert reply.intent == "administrative_review"

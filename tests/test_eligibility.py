@@ -93,7 +93,8 @@ def test_every_path_ends_within_six_answers_with_the_right_result(paths):
     for path in paths:
         result, codes = path.result, path.codes
         assert 1 <= len(path.answers) <= 6, path.answers
-        assert result.kind is ReplyKind.FLOW and result.intent == "legal_aid" and result.wants_feedback, codes
+        # An answer like any guidance: logged under legal_aid and rated 👍/👎; the steps before it are not logged.
+        assert result.kind is ReplyKind.ANSWER and result.intent == "legal_aid" and result.wants_feedback, codes
         assert result.text.startswith(f"【法律援助自测结果：{expected_verdict(codes)}条件】"), codes
         for article in ("第三十八条", "第四十三条", "第四十四条", "第四十九条"):
             assert article in result.text, (codes, article)

@@ -1,4 +1,4 @@
-"""Questions answered by buttons, shared by the guided flows so they all behave alike.
+"""Questions answered by buttons, and the final answer, shared by the guided flows so they behave alike.
 
 Every question carries a 退出 button, and a 返回上一步 button once there is a step to go back to.
 A button's action is ``flow:<name>:<step>:<code>``: the step lets a flow ignore a stale button
@@ -7,6 +7,7 @@ from an earlier message, and the codes are short because Telegram limits callbac
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..core.compose import rows
@@ -69,6 +70,13 @@ def ask(flow: str, question: Question, can_go_back: bool, note: str = "") -> Rep
     controls.append(Button(STOP_LABEL, prefix + STOP))
     text = f"{note}\n\n{question.text}" if note else question.text
     return Reply(text, ReplyKind.FLOW, rows(answers, question.per_row) + (tuple(controls),))
+
+
+def final_answer(text: str, intent: str, buttons: Sequence[Button]) -> Reply:
+    """A flow's result. Questions are FLOW replies, which channels do not log; the result is an
+    ANSWER so it is logged and rated (👍/👎) under ``intent`` like any guidance. Chosen by buttons,
+    it is as certain as a pressed guidance button: score 100."""
+    return Reply(text, ReplyKind.ANSWER, rows(buttons), intent=intent, score=100.0, wants_feedback=True)
 
 
 def stop(session: Session) -> Reply:

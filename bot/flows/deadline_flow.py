@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from ..core.compose import rows
 from ..core.knowledge import FLOW_PREFIX
-from ..core.reply import Button, Reply, ReplyKind
+from ..core.reply import Button, Reply
 from ..core.session import Session
-from .choices import BACK, STALE_NOTE, STOP, Choice, Question, ask, split_payload, stop, typed_payload
+from .choices import BACK, STALE_NOTE, STOP, Choice, Question, ask, final_answer, split_payload, stop, typed_payload
 from .deadline import DEADLINE_KINDS, DateParseError, compute_deadline, date_in, format_deadline, parse_date
 
 NAME = "deadline"
@@ -81,10 +80,4 @@ class DeadlineFlow:
     def _answer(self, session: Session, kind: str, day: date) -> Reply:
         session.end_flow()
         buttons = [Button("再算一个", FLOW_PREFIX + NAME), Button("行政复议怎么申请", f"intent:{GUIDANCE_INTENT}")]
-        return Reply(
-            format_deadline(compute_deadline(kind, day)),
-            ReplyKind.FLOW,
-            rows(buttons),
-            intent=GUIDANCE_INTENT,
-            wants_feedback=True,
-        )
+        return final_answer(format_deadline(compute_deadline(kind, day)), GUIDANCE_INTENT, buttons)

@@ -6,11 +6,10 @@ list, because a JSON column need not keep an object's key order, and 返回上�
 
 from __future__ import annotations
 
-from ..core.compose import rows
 from ..core.knowledge import FLOW_PREFIX
-from ..core.reply import Button, Reply, ReplyKind
+from ..core.reply import Button, Reply
 from ..core.session import Session
-from .choices import BACK, STALE_NOTE, STOP, ask, split_payload, stop, typed_payload
+from .choices import BACK, STALE_NOTE, STOP, ask, final_answer, split_payload, stop, typed_payload
 from .legal_aid_check import next_step, question_for, replay, result_text
 
 NAME = "eligibility"
@@ -54,7 +53,7 @@ class EligibilityFlow:
         if step is None:
             session.end_flow()
             buttons = [Button("重新自测", FLOW_PREFIX + NAME), Button("法律援助怎么申请", f"intent:{GUIDANCE_INTENT}")]
-            return Reply(result_text(answers), ReplyKind.FLOW, rows(buttons), intent=GUIDANCE_INTENT, wants_feedback=True)
+            return final_answer(result_text(answers), GUIDANCE_INTENT, buttons)
         session.state = {"answers": [[s, c] for s, c in answers.items()]}
         return ask(NAME, question_for(step, answers), can_go_back=bool(answers), note=note)
 
