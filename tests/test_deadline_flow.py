@@ -122,6 +122,15 @@ def test_stop_button_and_stop_word_end_the_flow(responder):
     assert responder.respond("退出", session).text == FLOW_STOPPED
 
 
+def test_an_unknown_button_asks_the_current_question_again(responder):
+    session = Session()
+    responder.command("deadline", "", session)
+    responder.press("flow:deadline:k:administrative-review", session)
+    reply = responder.press("flow:deadline:k:appeal", session)
+    assert "这个按钮已经过期" in reply.text and "知道或者应当知道行政行为之日" in reply.text
+    assert session.state == {"kind": "administrative-review"}
+
+
 def test_again_button_restarts_the_calculator(responder):
     session = Session()
     answer = responder.command("deadline", "2025-08-02", session)

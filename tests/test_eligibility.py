@@ -223,7 +223,7 @@ def test_a_stale_button_asks_the_current_question_again(responder):
     responder.command("eligibility", "", session)
     responder.press(PREFIX + "m:wage", session)
     reply = responder.press(PREFIX + "m:criminal", session)  # from the first message
-    assert "请用下面的按钮回答这一步" in reply.text and "委托" in reply.text
+    assert "这个按钮已经过期" in reply.text and "委托" in reply.text
     assert session.state == {"answers": [["m", "wage"]]}
 
 

@@ -19,7 +19,7 @@ from ..core.session import Session
 
 BACK, STOP = "back", "stop"
 BACK_LABEL, STOP_LABEL = "返回上一步", "退出"
-STALE_NOTE = "请用下面的按钮回答这一步："
+STALE_NOTE = "这个按钮已经过期，请回答当前这一步："
 
 
 @dataclass(frozen=True)

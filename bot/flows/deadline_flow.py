@@ -31,6 +31,16 @@ def _date_question(kind: str) -> Question:
     return Question("d", f"{rule.title}（{rule.period}）：请输入{rule.start_label}，例如 2025-08-02 或 2025年8月2日。")
 
 
+def _chosen_kind(session: Session) -> str | None:
+    """The period chosen so far; None while asking which (or if a stored kind no longer exists)."""
+    kind = session.state.get("kind")
+    return kind if kind in DEADLINE_KINDS else None
+
+
+def _question(kind: str | None) -> Question:
+    return _date_question(kind) if kind else KIND_QUESTION
+
+
 class DeadlineFlow:
     """Both steps accept typing as well as buttons, so the terminal and Telegram work alike."""
 
@@ -56,11 +66,10 @@ class DeadlineFlow:
         return self._reask(session, STALE_NOTE)
 
     def handle(self, session: Session, text: str) -> Reply | None:
-        kind = session.state.get("kind")
-        question = _date_question(kind) if kind in DEADLINE_KINDS else KIND_QUESTION
-        if payload := typed_payload(question, text, can_go_back=question is not KIND_QUESTION):
+        kind = _chosen_kind(session)
+        if payload := typed_payload(_question(kind), text, can_go_back=kind is not None):
             return self.press(session, payload)
-        return self._read(session, kind if kind in DEADLINE_KINDS else DEFAULT_KIND, text)
+        return self._read(session, kind or DEFAULT_KIND, text)
 
     def _read(self, session: Session, kind: str, text: str, strict: bool = False) -> Reply | None:
         """The answer for the date in ``text``; the question again, politely, for a date that cannot be
@@ -72,10 +81,8 @@ class DeadlineFlow:
         return self._answer(session, kind, day) if day else None
 
     def _reask(self, session: Session, note: str) -> Reply:
-        kind = session.state.get("kind")
-        if kind in DEADLINE_KINDS:
-            return ask(NAME, _date_question(kind), can_go_back=True, note=note)
-        return ask(NAME, KIND_QUESTION, can_go_back=False, note=note)
+        kind = _chosen_kind(session)
+        return ask(NAME, _question(kind), can_go_back=kind is not None, note=note)
 
     def _answer(self, session: Session, kind: str, day: date) -> Reply:
         session.end_flow()
