@@ -35,11 +35,11 @@ def db_path(args: argparse.Namespace, settings: Settings | None = None) -> str:
     return args.db or (settings or Settings.from_env()).db
 
 
-def with_store(args: argparse.Namespace, use: Callable[[InquiryStore], Awaitable[T]]) -> T:
+def with_store(args: argparse.Namespace, use: Callable[[InquiryStore], Awaitable[T]], settings: Settings | None = None) -> T:
     """Open the inquiry log named by ``--db``, run ``use`` on it and close it (all writes landed)."""
 
     async def session() -> T:
-        store = await open_store(db_path(args))
+        store = await open_store(db_path(args, settings))
         try:
             return await use(store)
         finally:
