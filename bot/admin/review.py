@@ -1,0 +1,178 @@
+"""The review queue: unmatched and 👎 inquiries, grouped into proposals an admin accepts or dismisses.
+
+Accepting adds the inquiry's (already redacted) text as an example of an intent, so the bot
+answers that phrasing from then on. The edit must leave the intents passing `intents check`
+(else the file is restored), and the eval set's accuracy before and after shows whether it helped.
+CPU-heavy steps (matching, checking, evaluating) run in a worker thread so a running bot keeps
+answering while an admin reviews from Telegram.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..core.knowledge import Knowledge, KnowledgeError, load_knowledge
+from ..core.matcher import Matcher
+from ..core.normalise import clean_text
+from ..errors import UserError
+from ..evaluation import evaluate, load_examples
+from ..intent_check import check_intents
+from ..store.base import Inquiry, InquiryFilter, InquiryStore
+from .clusters import SIMILARITY, cluster
+from .intent_edit import add_example
+
+EVAL_FILE = Path("tests") / "data" / "eval.jsonl"  # relative to the intents folder's parent
+_EDIT_LOCK = threading.Lock()  # one accept at a time edits the intent files
+
+
+class ReviewError(UserError):
+    """An accept or dismiss that cannot be done as asked (unknown id, duplicate example, ...)."""
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """Similar questions from the queue: most frequent text first, and the intent they come closest to."""
+
+    ids: tuple[int, ...]
+    texts: tuple[str, ...]
+    nearest_intent: str | None
+    nearest_score: float
+
+    @property
+    def count(self) -> int:
+        return len(self.ids)
+
+    def as_dict(self) -> dict:
+        return {
+            "count": self.count,
+            "texts": list(self.texts),
+            "ids": list(self.ids),
+            "nearest_intent": self.nearest_intent,
+            "nearest_score": self.nearest_score,
+        }
+
+
+def _nearest(matcher: Matcher, texts: list[str]) -> tuple[str | None, float]:
+    """The intent with the highest total score over the members' top candidates (even below threshold)."""
+    totals: defaultdict[str, float] = defaultdict(float)
+    for text in texts:
+        for candidate in matcher.match(text).candidates:
+            totals[candidate.intent] += candidate.score
+    if not totals:
+        return None, 0.0
+    intent = min(totals, key=lambda i: (-totals[i], i))
+    return intent, round(totals[intent] / len(texts), 1)
+
+
+def build_clusters(inquiries: list[Inquiry], matcher: Matcher, threshold: float = SIMILARITY) -> list[Cluster]:
+    """Group inquiries by similar text; background rarity comes from the matcher's own examples."""
+    texts = [i.text for i in inquiries]
+    background = [example for intent in matcher.knowledge.intents for example in intent.examples]
+    clusters = []
+    for members in cluster(texts, background, threshold):
+        member_texts = [texts[m] for m in members]
+        distinct = [text for text, _ in Counter(member_texts).most_common()]
+        intent, score = _nearest(matcher, distinct)
+        clusters.append(Cluster(tuple(inquiries[m].id for m in members), tuple(distinct), intent, score))
+    return clusters
+
+
+async def suggest(store: InquiryStore, matcher: Matcher, limit: int | None = None, threshold: float = SIMILARITY) -> list[Cluster]:
+    """The review queue (unmatched or 👎, not yet reviewed) as clusters, biggest first; at most ``limit``."""
+    queue = await store.inquiries(InquiryFilter(needs_review=True))
+    clusters = await asyncio.to_thread(build_clusters, queue, matcher, threshold)
+    return clusters[:limit] if limit else clusters
+
+
+@dataclass(frozen=True)
+class AcceptResult:
+    """What an accept did; ``knowledge`` is the new intent set, for a running bot to reload."""
+
+    inquiry_id: int
+    intent_id: str
+    text: str
+    file: Path
+    line: int
+    knowledge: Knowledge
+    warnings: tuple[str, ...]
+    eval_file: Path | None
+    accuracy_before: float | None
+    accuracy_after: float | None
+
+
+def default_eval_file(intents_dir: Path) -> Path:
+    return intents_dir.resolve().parent / EVAL_FILE
+
+
+def _already_there(knowledge: Knowledge, text: str) -> str | None:
+    key = clean_text(text)
+    for intent in knowledge.intents:
+        for example, line in zip(intent.examples, intent.example_lines):
+            if clean_text(example) == key:
+                return f"'{text}' is already an example of {intent.id} ({intent.file}:{line})"
+    return None
+
+
+def _accept_in_files(inquiry_id: int, text: str, intent_id: str, intents_dir: Path, eval_file: Path | None) -> AcceptResult:
+    try:
+        knowledge = load_knowledge(intents_dir)
+    except KnowledgeError as exc:
+        raise ReviewError(f"the intents in {intents_dir} do not load; fix them first:\n{exc}") from None
+    intent = knowledge.get(intent_id)
+    if intent is None or intent.file is None:
+        raise ReviewError(f"unknown intent '{intent_id}'; known: {', '.join(knowledge.ids)}")
+    if not clean_text(text):
+        raise ReviewError(f"nothing to learn from '{text}': no words left once punctuation is removed")
+    if problem := _already_there(knowledge, text):
+        raise ReviewError(problem)
+    examples = load_examples(eval_file) if eval_file else None
+    before = evaluate(Matcher(knowledge), examples)["accuracy"] if examples else None
+    edit = add_example(intent.file, intent_id, text)
+    new_knowledge, problems = check_intents(intents_dir)
+    errors = [str(p) for p in problems if p.severity == "error"]
+    if new_knowledge is not None and not errors and new_knowledge[intent_id].examples[-1] != text:
+        errors.append(f"{edit.path}:{edit.line}: the example reads back differently from '{text}'")
+    if new_knowledge is None or errors:
+        edit.undo()
+        raise ReviewError(f"with '{text}' added to {intent_id} the intents check fails, so {edit.path} was restored:\n" + "\n".join(errors))
+    warnings = tuple(str(p) for p in problems if p.path == edit.path and p.line == edit.line)
+    after = evaluate(Matcher(new_knowledge), examples)["accuracy"] if examples else None
+    return AcceptResult(inquiry_id, intent_id, text, edit.path, edit.line, new_knowledge, warnings, eval_file, before, after)
+
+
+async def accept(store: InquiryStore, inquiry_id: int, intent_id: str, intents_dir: Path, eval_file: Path | None = None) -> AcceptResult:
+    """Add the inquiry's text as an example of ``intent_id`` and mark it accepted.
+
+    ``eval_file`` defaults to <intents>/../tests/data/eval.jsonl when that exists (else no
+    before/after accuracy). Raises `ReviewError` for an unknown inquiry or intent, a text that is
+    already an example, or an edit that would break the intents (the file is then restored).
+    """
+    inquiry = await store.get(inquiry_id)
+    if inquiry is None:
+        raise ReviewError(f"no inquiry with id {inquiry_id}")
+    text = " ".join(inquiry.text.split())
+    if eval_file is None and default_eval_file(intents_dir).is_file():
+        eval_file = default_eval_file(intents_dir)
+
+    def locked() -> AcceptResult:
+        with _EDIT_LOCK:
+            return _accept_in_files(inquiry_id, text, intent_id, intents_dir, eval_file)
+
+    result = await asyncio.to_thread(locked)
+    await store.set_review(inquiry_id, "accepted")
+    return result
+
+
+async def dismiss(store: InquiryStore, inquiry_id: int) -> Inquiry:
+    """Take an inquiry out of the queue without teaching the bot anything (pressing twice is harmless)."""
+    inquiry = await store.get(inquiry_id)
+    if inquiry is None:
+        raise ReviewError(f"no inquiry with id {inquiry_id}")
+    if inquiry.review == "accepted":
+        raise ReviewError(f"inquiry {inquiry_id} was already accepted as an intent example; edit the intent file to undo that")
+    await store.set_review(inquiry_id, "dismissed")
+    return inquiry

@@ -1,0 +1,89 @@
+"""`legalbot review suggest|accept|dismiss`: the inbox of questions the bot could not answer well."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..admin.review import accept, default_eval_file, dismiss, suggest
+from ..core.matcher import Matcher
+from ..settings import Settings
+from .common import add_db_option, add_intents_option, intents_dir, knowledge_from, print_json, truncate, with_store
+from .inquiries import positive
+
+SHOWN_TEXTS = 3
+
+
+def run_suggest(args: argparse.Namespace) -> int:
+    matcher = Matcher(knowledge_from(args))
+    clusters = with_store(args, lambda store: suggest(store, matcher, args.limit))
+    if args.json:
+        print_json([c.as_dict() for c in clusters])
+        return 0
+    if not clusters:
+        print("the review queue is empty: no unmatched or 👎 inquiries waiting")
+        return 0
+    for n, c in enumerate(clusters, 1):
+        nearest = f"{c.nearest_intent} ({c.nearest_score:.0f})" if c.nearest_intent else "none"
+        print(f"#{n}  {c.count} × ({len(c.texts)} distinct)   nearest intent: {nearest}   ids: {', '.join(map(str, c.ids))}")
+        for text in c.texts[:SHOWN_TEXTS]:
+            print(f"    {truncate(text, 72)}")
+        if len(c.texts) > SHOWN_TEXTS:
+            print(f"    … and {len(c.texts) - SHOWN_TEXTS} more")
+    print("\naccept one: legalbot review accept ID --intent INTENT    dismiss: legalbot review dismiss ID")
+    return 0
+
+
+def run_accept(args: argparse.Namespace) -> int:
+    directory = intents_dir(args, Settings.from_env())
+    result = with_store(args, lambda store: accept(store, args.inquiry_id, args.intent, directory, args.eval))
+    print(f"added inquiry {result.inquiry_id} as an example of {result.intent_id}: {result.file}:{result.line}")
+    print(f"    {result.text}")
+    for warning in result.warnings:
+        print(warning)
+    if result.eval_file is None:
+        print(f"eval accuracy: skipped (no {default_eval_file(directory)}; give one with --eval FILE)")
+    else:
+        change = result.accuracy_after - result.accuracy_before
+        print(f"eval accuracy on {result.eval_file}: {result.accuracy_before:.3f} → {result.accuracy_after:.3f} ({change:+.3f})")
+    print("a running bot picks the change up on /reload")
+    return 0
+
+
+def run_dismiss(args: argparse.Namespace) -> int:
+    inquiry = with_store(args, lambda store: dismiss(store, args.inquiry_id))
+    print(f"dismissed inquiry {inquiry.id}: {truncate(inquiry.text, 72)}")
+    return 0
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    review = commands.add_parser("review", help="the review queue: group unmatched/👎 questions, accept them as examples or dismiss them")
+    sub = review.add_subparsers(dest="review_command", metavar="SUBCOMMAND", required=True)
+
+    suggest_ = sub.add_parser(
+        "suggest",
+        help="unreviewed unmatched and 👎 inquiries grouped into clusters of similar questions, biggest first",
+    )
+    suggest_.add_argument("--json", action="store_true", help='a JSON list of {"count", "texts", "ids", "nearest_intent", "nearest_score"}')
+    suggest_.add_argument("--limit", type=positive, metavar="N", help="at most N clusters")
+    add_intents_option(suggest_)
+    add_db_option(suggest_)
+    suggest_.set_defaults(run=run_suggest)
+
+    accept_ = sub.add_parser(
+        "accept",
+        help="add an inquiry's (redacted) text as an example of an intent and mark it accepted",
+        description="Appends the text to the intent's examples in its YAML file (comments and layout kept), "
+        "checks the intents (restoring the file if the check fails) and shows the eval accuracy before and after.",
+    )
+    accept_.add_argument("inquiry_id", type=positive, metavar="INQUIRY_ID", help="id from `review suggest` or `inquiries list`")
+    accept_.add_argument("--intent", required=True, metavar="ID", help="intent id to teach, e.g. legal_aid")
+    accept_.add_argument("--eval", type=Path, metavar="FILE", help="eval set for the before/after accuracy (default: <intents>/../tests/data/eval.jsonl if present)")
+    add_intents_option(accept_)
+    add_db_option(accept_)
+    accept_.set_defaults(run=run_accept)
+
+    dismiss_ = sub.add_parser("dismiss", help="take an inquiry out of the review queue without changing the intents")
+    dismiss_.add_argument("inquiry_id", type=positive, metavar="INQUIRY_ID", help="id from `review suggest` or `inquiries list`")
+    add_db_option(dismiss_)
+    dismiss_.set_defaults(run=run_dismiss)
