@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import shutil
 import sqlite3
 import subprocess
@@ -20,7 +19,7 @@ import pytest
 
 from bot.core.matcher import Matcher
 
-from .conftest import EVAL_SET, INTENTS, ROOT
+from .conftest import EVAL_SET, INTENTS, ROOT, run_cli
 
 PHONE = "13987654321"
 ID_NUMBER = "50010119851231002X"
@@ -38,28 +37,17 @@ CHAT = (
 LOGGED = len(CHAT) - 1
 
 
-def start(*args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> subprocess.Popen:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot", *args],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, **(env or {})},
-        cwd=ROOT,
-    )
-    process.stdin.write(stdin or "")
-    process.stdin.close()
-    return process
-
-
-def finish(process: subprocess.Popen) -> subprocess.CompletedProcess:
-    out, err = process.communicate(timeout=120)
-    return subprocess.CompletedProcess(process.args, process.returncode, out, err)
-
-
 def run_together(*commands: tuple[str, ...]) -> list[subprocess.CompletedProcess]:
-    return [finish(p) for p in [start(*command) for command in commands]]
+    """Start every command, then collect each one's output: they run at the same time."""
+    processes = [
+        subprocess.Popen([sys.executable, "-m", "bot", *command], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+        for command in commands
+    ]
+    results = []
+    for process in processes:
+        out, err = process.communicate(timeout=120)
+        results.append(subprocess.CompletedProcess(process.args, process.returncode, out, err))
+    return results
 
 
 def test_chat_export_stats_review_accept_and_purge(tmp_path: Path, matcher: Matcher) -> None:
@@ -71,7 +59,7 @@ def test_chat_export_stats_review_accept_and_purge(tmp_path: Path, matcher: Matc
     db = tmp_path / "new-folder" / "log.sqlite3"
     csv_file = tmp_path / "out.csv"
 
-    chat = finish(start("chat", "--intents", str(intents), stdin="\n".join(CHAT) + "\n", env={"LEGALBOT_DB": str(db)}))
+    chat = run_cli("chat", "--intents", str(intents), stdin="\n".join(CHAT) + "\n", env={"LEGALBOT_DB": str(db)})
     assert chat.returncode == 0, chat.stderr
     assert PHONE not in chat.stderr
 
@@ -107,7 +95,7 @@ def test_chat_export_stats_review_accept_and_purge(tmp_path: Path, matcher: Matc
     assert clusters[0]["count"] == 3 and set(clusters[0]["texts"]) == set(PET_SHOP)
     pet_ids = clusters[0]["ids"]
 
-    accepted = finish(start("review", "accept", str(pet_ids[1]), "--intent", "mediation", "--intents", str(intents), "--eval", str(EVAL_SET), *on_db))
+    accepted = run_cli("review", "accept", str(pet_ids[1]), "--intent", "mediation", "--intents", str(intents), "--eval", str(EVAL_SET), *on_db)
     assert accepted.returncode == 0, accepted.stderr
     assert "mediation.yaml:" in accepted.stdout and "→" in accepted.stdout
 
@@ -118,7 +106,7 @@ def test_chat_export_stats_review_accept_and_purge(tmp_path: Path, matcher: Matc
     assert json.loads(match.stdout)["intent"] == "mediation"
     assert check.returncode == 0, check.stdout + check.stderr
 
-    purge = finish(start("inquiries", "purge", "--older-than", "0", *on_db))
+    purge = run_cli("inquiries", "purge", "--older-than", "0", *on_db)
     assert purge.stdout.strip() == f"removed {LOGGED} inquiries (all)"
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT COUNT(*) FROM inquiries").fetchone()[0] == 0
