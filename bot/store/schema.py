@@ -88,7 +88,7 @@ async def migrate(conn: aiosqlite.Connection, name: str) -> int:
                     await conn.execute(statement)
                 await conn.execute("DELETE FROM schema_version")
                 await conn.execute("INSERT INTO schema_version (version) VALUES (?)", (step.version,))
-                logger.info("%s: migrated to schema version %d (%s)", name, step.version, step.purpose)
+                logger.info("%s: migrated to schema version %d: %s", name, step.version, step.purpose)
             await conn.commit()
         except BaseException:
             await conn.rollback()
