@@ -99,14 +99,13 @@ def test_chat_export_stats_review_accept_and_purge(tmp_path: Path, matcher: Matc
     assert accepted.returncode == 0, accepted.stderr
     assert "mediation.yaml:" in accepted.stdout and "→" in accepted.stdout
 
-    match, check = run_together(
+    match, check, purge = run_together(
         ("match", "--json", "--intents", str(intents), PET_SHOP[1]),
         ("intents", "check", str(intents)),
+        ("inquiries", "purge", "--older-than", "0", *on_db),
     )
     assert json.loads(match.stdout)["intent"] == "mediation"
     assert check.returncode == 0, check.stdout + check.stderr
-
-    purge = run_cli("inquiries", "purge", "--older-than", "0", *on_db)
     assert purge.stdout.strip() == f"removed {LOGGED} inquiries (all)"
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT COUNT(*) FROM inquiries").fetchone()[0] == 0
