@@ -175,3 +175,10 @@ def test_a_database_that_cannot_be_opened_is_a_plain_error(tmp_path: Path, capsy
     bogus.write_text("not a database " * 200, encoding="utf-8")
     code, _, err = cli(capsys, "inquiries", "stats", "--db", str(bogus))
     assert code == 2 and "notes.txt" in err and "Traceback" not in err
+
+
+def test_admin_commands_do_not_create_a_log_at_a_mistyped_path(tmp_path: Path, capsys) -> None:
+    missing = tmp_path / "typo.sqlite3"
+    code, _, err = cli(capsys, "inquiries", "list", "--db", str(missing))
+    assert code == 2 and "no inquiry log at" in err and str(missing) in err
+    assert list(tmp_path.iterdir()) == []

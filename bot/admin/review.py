@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..core.knowledge import Knowledge, KnowledgeError, load_knowledge
+from ..core.knowledge import Knowledge, KnowledgeError, Problem, load_knowledge
 from ..core.matcher import Matcher
 from ..core.normalise import clean_text
 from ..errors import UserError
@@ -23,7 +23,7 @@ from ..evaluation import evaluate, load_examples
 from ..intent_check import check_intents
 from ..store.base import Inquiry, InquiryFilter, InquiryStore
 from .clusters import SIMILARITY, cluster
-from .intent_edit import add_example
+from .intent_edit import ExampleEdit, add_example
 
 EVAL_FILE = Path("tests") / "data" / "eval.jsonl"  # relative to the intents folder's parent
 _EDIT_LOCK = threading.Lock()  # one accept at a time edits the intent files
@@ -117,6 +117,17 @@ def _already_there(knowledge: Knowledge, text: str) -> str | None:
     return None
 
 
+def _check_edit(edit: ExampleEdit, intents_dir: Path, intent_id: str, text: str) -> tuple[Knowledge, list[Problem]]:
+    """The intents as edited, or `ReviewError` when `intents check` finds errors in them."""
+    knowledge, problems = check_intents(intents_dir)
+    errors = [str(p) for p in problems if p.severity == "error"]
+    if knowledge is not None and not errors and knowledge[intent_id].examples[-1] != text:
+        errors.append(f"{edit.path}:{edit.line}: the example reads back differently from '{text}'")
+    if knowledge is None or errors:
+        raise ReviewError(f"with '{text}' added to {intent_id} the intents check fails, so {edit.path} was restored:\n" + "\n".join(errors))
+    return knowledge, problems
+
+
 def _accept_in_files(inquiry_id: int, text: str, intent_id: str, intents_dir: Path, eval_file: Path | None) -> AcceptResult:
     try:
         knowledge = load_knowledge(intents_dir)
@@ -132,16 +143,16 @@ def _accept_in_files(inquiry_id: int, text: str, intent_id: str, intents_dir: Pa
     examples = load_examples(eval_file) if eval_file else None
     before = evaluate(Matcher(knowledge), examples)["accuracy"] if examples else None
     edit = add_example(intent.file, intent_id, text)
-    new_knowledge, problems = check_intents(intents_dir)
-    errors = [str(p) for p in problems if p.severity == "error"]
-    if new_knowledge is not None and not errors and new_knowledge[intent_id].examples[-1] != text:
-        errors.append(f"{edit.path}:{edit.line}: the example reads back differently from '{text}'")
-    if new_knowledge is None or errors:
+    try:
+        new_knowledge, problems = _check_edit(edit, intents_dir, intent_id, text)
+    except BaseException:
         edit.undo()
-        raise ReviewError(f"with '{text}' added to {intent_id} the intents check fails, so {edit.path} was restored:\n" + "\n".join(errors))
-    warnings = tuple(str(p) for p in problems if p.path == edit.path and p.line == edit.line)
+        raise
+    warnings = [str(p) for p in problems if p.path == edit.path and p.line == edit.line]
+    if examples and clean_text(text) in {clean_text(e.text) for e in examples}:
+        warnings.append(f"note: '{text}' is also in {eval_file}, so the accuracy after is flattered")
     after = evaluate(Matcher(new_knowledge), examples)["accuracy"] if examples else None
-    return AcceptResult(inquiry_id, intent_id, text, edit.path, edit.line, new_knowledge, warnings, eval_file, before, after)
+    return AcceptResult(inquiry_id, intent_id, text, edit.path, edit.line, new_knowledge, tuple(warnings), eval_file, before, after)
 
 
 async def accept(store: InquiryStore, inquiry_id: int, intent_id: str, intents_dir: Path, eval_file: Path | None = None) -> AcceptResult:

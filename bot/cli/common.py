@@ -39,7 +39,7 @@ def with_store(args: argparse.Namespace, use: Callable[[InquiryStore], Awaitable
     """Open the inquiry log named by ``--db``, run ``use`` on it and close it (all writes landed)."""
 
     async def session() -> T:
-        store = await open_store(db_path(args, settings))
+        store = await open_store(db_path(args, settings), create=False)
         try:
             return await use(store)
         finally:
