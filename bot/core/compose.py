@@ -24,6 +24,8 @@ FALLBACK = (
     "• 直接拨打 12348 公共法律服务热线，由工作人员为您解答。"
 )
 DID_YOU_MEAN = "您想咨询的是下面哪一项？请点一下："
+SUGGEST = "和您的问题最接近的可能是{}，可以点下面的按钮查看，或选择其他服务。"
+SUGGEST_FLOOR = 40.0
 _CONTACT_LABELS = (("address", "地址"), ("phone", "电话"), ("hours", "办公时间"), ("url", "网址"), ("note", "备注"))
 
 
@@ -108,7 +110,11 @@ class Composer:
         return Reply(DID_YOU_MEAN, ReplyKind.AMBIGUOUS, rows(buttons, 1), match.intent, match.score, match.candidates)
 
     def fallback(self, match: Match) -> Reply:
-        return Reply(FALLBACK, ReplyKind.FALLBACK, rows(self.menu_buttons()), None, match.score, match.candidates, wants_feedback=True)
+        """No confident match: say so, offer the closest topics (if any come near), the menu and 12348."""
+        near = [b for c in match.candidates[:2] if c.score >= SUGGEST_FLOOR and (b := self.button_for(c.intent))]
+        text = FALLBACK + ("\n\n" + SUGGEST.format("、".join(f"“{b.label}”" for b in near)) if near else "")
+        menu = [b for b in self.menu_buttons() if b not in near]
+        return Reply(text, ReplyKind.FALLBACK, rows(near, 1) + rows(menu), None, match.score, match.candidates, wants_feedback=True)
 
     def compose(self, match: Match) -> Reply:
         intent = self.knowledge.get(match.intent) if match.intent else None

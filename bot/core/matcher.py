@@ -33,10 +33,11 @@ from rapidfuzz import fuzz, process
 from .knowledge import Knowledge
 from .normalise import Normalised, normalise
 
-DEFAULT_THRESHOLD = 60.0
+DEFAULT_THRESHOLD = 58.0
 DEFAULT_GAP = 4.0
 _SHORTLIST = 150
 _EXAMPLE_COVER_BETA = 2.0
+_RATIO_TRUST = 0.6
 _KEYWORD_WEIGHT_BY_LENGTH = {1: 0.55, 2: 0.78, 3: 0.86}
 _KEYWORD_WEIGHT_LONG = 0.92
 _SOUND_ONLY_DISCOUNT = 0.88
@@ -213,7 +214,9 @@ class Matcher:
         Two views, the better one counts: informative overlap (IDF-weighted syllable pairs shared
         with the example, as an F-score leaning on how much of the example the message covers —
         so 哪里有/怎么办 alone prove nothing), and rapidfuzz's edit-distance ratio over the whole
-        string for near-identical phrasings with typos. Only examples sharing a pair are scored.
+        string for near-identical phrasings with typos, trusted in proportion to the informative
+        overlap (two short sentences sharing 我想 are not alike). Only examples sharing a pair
+        are scored.
         """
         scores = np.zeros(len(self._ids))
         known = [p for p in pairs if p in self._postings]
@@ -238,7 +241,8 @@ class Matcher:
         if len(shortlist) > _SHORTLIST:
             shortlist = shortlist[np.argsort(-overlap[shortlist], kind="stable")[:_SHORTLIST]]
         whole = process.cdist([coded], [self._examples[i] for i in shortlist], scorer=fuzz.ratio, workers=1)[0]
-        similarity = np.maximum(whole, 100.0 * overlap[shortlist])
+        informative = overlap[shortlist]
+        similarity = np.maximum(whole * np.minimum(1.0, _RATIO_TRUST + informative), 100.0 * informative)
         np.maximum.at(scores, self._example_intent[shortlist], similarity)
         return scores
 

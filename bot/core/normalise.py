@@ -68,8 +68,8 @@ zhua zhuai zhuan zhuang zhui zhun zhuo zi zong zou zu zuan zui zun zuo
 )
 _MAX_SYLLABLE = max(map(len, SYLLABLES))
 
-# Sound pairs merged in southwestern Mandarin and in hurried typing: zh/z, ch/c, sh/s, -ng/-n, ü/u.
-_FOLDS = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("ing", "in"), ("eng", "en"), ("ang", "an"), ("v", "u"), ("ü", "u"))
+# Sound pairs merged in southwestern Mandarin and in hurried typing: zh/z, ch/c, sh/s, -ing/-in, -eng/-en, ü/u.
+_FOLDS = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("ing", "in"), ("eng", "en"), ("v", "u"), ("ü", "u"))
 
 _DIALECT_RE = re.compile("|".join(sorted(map(re.escape, DIALECT), key=len, reverse=True)))
 _KEEP_RE = re.compile(r"[^0-9a-z\u3400-\u9fff\uf900-\ufaff]+")
