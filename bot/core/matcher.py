@@ -41,6 +41,7 @@ _RATIO_TRUST = 0.6
 _KEYWORD_WEIGHT_BY_LENGTH = {1: 0.55, 2: 0.78, 3: 0.86}
 _KEYWORD_WEIGHT_LONG = 0.92
 _SOUND_ONLY_DISCOUNT = 0.88
+_SHORT_SOUND_ONLY_DISCOUNT = 0.6
 _PAIR_SATURATION = 4.0
 _PAIR_MIN_EXAMPLES = 2
 _PAIR_PLAIN_LENGTH = 6
@@ -190,13 +191,18 @@ class Matcher:
         spans = (coded[start : start + length] for start in range(len(coded)) for length in self._keyword_lengths)
         for span in spans:
             for kw in self._keywords.get(span, ()):
-                weight = kw.weight if kw.text in query.text else kw.weight * _SOUND_ONLY_DISCOUNT
+                weight = kw.weight if kw.text in query.text else kw.weight * self._sound_only_discount(kw)
                 key = (kw.intent, kw.text)
                 best[key] = max(best.get(key, 0.0), weight)
         miss = np.ones(len(self._ids))
         for (intent, _), weight in best.items():
             miss[intent] *= 1.0 - weight
         return 100.0 * (1.0 - miss)
+
+    @staticmethod
+    def _sound_only_discount(keyword: _Keyword) -> float:
+        """A sound-alike of a two-syllable word is as often another word (老公正在 ≠ 公证) as a typo."""
+        return _SOUND_ONLY_DISCOUNT if len(keyword.sounds) > 2 else _SHORT_SOUND_ONLY_DISCOUNT
 
     def _pair_scores(self, pairs: set[str]) -> np.ndarray:
         """Saturating sum of pair weights; long messages need proportionally more evidence,
