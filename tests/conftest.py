@@ -1,10 +1,11 @@
-"""Shared fixtures: the shipped knowledge (loaded once) and a way to run the real CLI."""
+"""Shared fixtures: the shipped knowledge (loaded once), a way to run the real CLI, an empty PostgreSQL database."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -44,3 +45,20 @@ def run_cli(*args: str, stdin: str | None = None, env: dict[str, str] | None = N
 @pytest.fixture
 def cli():
     return run_cli
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """An empty PostgreSQL database (a schema of its own) for one test; skips without a server."""
+    from .postgres import fresh_database  # noqa: PLC0415 - asyncpg only where PostgreSQL is tested
+
+    with fresh_database() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def any_db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty store's LEGALBOT_DB on each backend in turn: an SQLite file path, a PostgreSQL URL."""
+    if request.param == "sqlite":
+        return str(tmp_path / "nested" / "inquiries.sqlite3")
+    return request.getfixturevalue("postgres_url")

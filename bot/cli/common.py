@@ -28,7 +28,11 @@ def add_intents_option(parser: argparse.ArgumentParser) -> None:
 
 
 def add_db_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", metavar="PATH", help="inquiry log, an SQLite file (default: $LEGALBOT_DB or data/inquiries.sqlite3)")
+    parser.add_argument(
+        "--db",
+        metavar="DB",
+        help="inquiry log: an SQLite file or a postgresql://user:pass@host:port/db URL (default: $LEGALBOT_DB or data/inquiries.sqlite3)",
+    )
 
 
 def db_path(args: argparse.Namespace, settings: Settings | None = None) -> str:

@@ -1,7 +1,7 @@
-"""The inquiry log's interface, shared by every backend (SQLite now; PostgreSQL later).
+"""The store's interface, shared by both backends (SQLite, PostgreSQL).
 
-Channels and admin tools depend on this interface only. Text is redacted by the store itself
-before anything is written, so no caller can forget to.
+Channels and admin tools depend on these protocols only. Text is redacted and user ids are keyed
+by the store itself before anything is written, so no caller can forget to.
 """
 
 from __future__ import annotations
@@ -23,6 +23,10 @@ ZONE = ZoneInfo("Asia/Shanghai")
 # Replies that answer a question are inquiries. Menus and guided-flow steps (a date, a yes/no)
 # are not questions: logging them would fill the review queue with noise.
 LOGGED_KINDS = frozenset({ReplyKind.ANSWER, ReplyKind.AMBIGUOUS, ReplyKind.FALLBACK, ReplyKind.EMERGENCY})
+
+
+class StoreError(UserError):
+    """The store cannot be opened (not a database, no permission, no server, ...)."""
 
 
 class FilterError(UserError, ValueError):
@@ -70,7 +74,8 @@ class InquiryFilter:
     """Which inquiries to read; every condition given must hold. Dates are days in `ZONE`, both inclusive.
 
     ``needs_review`` is the review queue: unmatched or 👎, and not yet accepted or dismissed.
-    ``limit`` keeps the first N in the chosen order (``newest_first`` for an inbox view).
+    ``limit`` keeps the first N in the chosen order (``newest_first`` for an inbox view);
+    ``after_id`` with ``limit`` reads a long log page by page.
     """
 
     since: dt.date | None = None
@@ -82,6 +87,7 @@ class InquiryFilter:
     needs_review: bool = False
     limit: int | None = None
     newest_first: bool = False
+    after_id: int | None = None
 
     def __post_init__(self) -> None:
         if self.since and self.until and self.since > self.until:
@@ -126,3 +132,37 @@ class InquiryStore(Protocol):
 
     async def close(self) -> None:
         """Finish every pending write, then release the database."""
+
+
+class SharedState(Protocol):
+    """What several webhook workers of one bot must agree on, kept in the database (issue 6 §2).
+
+    ``now`` is wall-clock seconds (`time.time`), given by tests; workers on several machines need
+    synchronised clocks (NTP), as they do for the inquiry times anyway.
+    """
+
+    async def claim_update(self, update_id: int, now: float | None = None) -> bool:
+        """True for the one worker that should handle this Telegram update; False for a re-delivery."""
+
+    async def finish_update(self, update_id: int, now: float | None = None) -> None:
+        """The update is handled: re-deliveries are duplicates from now on, however late."""
+
+    async def load_session(self, key: str, now: float | None = None) -> dict[str, Any] | None:
+        """A session's data as last saved, or None when there is none or it has been idle too long."""
+
+    async def save_session(self, key: str, data: dict[str, Any], updated_at: float) -> None: ...
+
+    async def take_send_token(self, now: float | None = None) -> float:
+        """Reserve one outgoing message in the bot-wide budget; return how many seconds to wait first."""
+
+    async def hit_user_counter(self, user_key: str, window_s: float, now: float | None = None) -> int:
+        """Count one message from this user; return how many they sent in the current window."""
+
+    async def bump_knowledge_version(self) -> int:
+        """Announce reloaded intents to every worker; return the new generation."""
+
+    async def knowledge_version(self) -> int: ...
+
+
+class Store(InquiryStore, SharedState, Protocol):
+    """Everything `open_store` returns."""

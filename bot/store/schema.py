@@ -1,18 +1,25 @@
-"""The SQLite schema as an ordered list of migrations, applied on open.
+"""The schema as one ordered list of migrations, applied on open, for SQLite and PostgreSQL alike.
 
 A database records the last step applied in ``schema_version``; opening it applies the steps
-after that one, each in its own transaction, so an old file is brought up to date in place and a
-failed step leaves it at the previous version. Steps are only ever appended, never edited.
+after that one, each in its own transaction, so an old database is brought up to date in place and
+a failed step leaves it at the previous version. Steps are only ever appended, never edited.
+
+Statements are `bot.store.dialect` templates shared by both backends; a statement only one backend
+needs is a mapping from dialect name to SQL. Each backend supplies `Exclusive`: a write transaction
+that no other process migrating the same database runs at the same time (SQLite: BEGIN IMMEDIATE;
+PostgreSQL: an advisory transaction lock), so several workers starting together apply every step once.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Mapping
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-
-import aiosqlite
+from typing import Any, Protocol
 
 from ..errors import UserError
+from .dialect import Dialect
 
 logger = logging.getLogger(__name__)
 
@@ -21,11 +28,19 @@ class SchemaError(UserError):
     """The database was written by a newer legalbot than this one."""
 
 
+Statement = str | Mapping[str, str]
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
     purpose: str
-    statements: tuple[str, ...]
+    statements: tuple[Statement, ...]
+
+    def sql(self, dialect: Dialect) -> list[str]:
+        """This step's statements in ``dialect``, leaving out those meant for the other backend."""
+        picked = [s if isinstance(s, str) else s.get(dialect.name) for s in self.statements]
+        return [dialect.sql(s) for s in picked if s is not None]
 
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -33,15 +48,15 @@ MIGRATIONS: tuple[Migration, ...] = (
         1,
         "the inquiry log (issue 3)",
         (
-            # AUTOINCREMENT: ids are never reused after a purge, so an old 👍 button can't hit a new row.
+            # ids are never reused after a purge, so an old 👍 button can't hit a new row.
             """CREATE TABLE inquiries (
-                id INTEGER PRIMARY KEY AUTOINCREMENT,
-                time TEXT NOT NULL,
+                id {id},
+                time {timestamp} NOT NULL,
                 channel TEXT NOT NULL,
-                user TEXT NOT NULL,
+                "user" TEXT NOT NULL,
                 text TEXT NOT NULL,
                 intent TEXT,
-                score REAL NOT NULL,
+                score {float} NOT NULL,
                 candidates TEXT NOT NULL DEFAULT '[]',
                 reply TEXT NOT NULL DEFAULT '',
                 feedback TEXT CHECK (feedback IN ('up', 'down'))
@@ -57,40 +72,69 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX inquiries_intent ON inquiries (intent)",
         ),
     ),
+    Migration(
+        3,
+        "state shared by webhook workers (issue 6)",
+        (
+            # Sessions by keyed hash; data is Session.to_dict() as JSON.
+            "CREATE TABLE sessions (session_key TEXT PRIMARY KEY, data TEXT NOT NULL, updated_at {float} NOT NULL)",
+            "CREATE INDEX sessions_updated ON sessions (updated_at)",
+            # finished_at NULL: a worker is on it (or died on it; see SharedStateSQL.claim_update).
+            "CREATE TABLE update_claims (update_id BIGINT PRIMARY KEY, claimed_at {float} NOT NULL, finished_at {float})",
+            "CREATE INDEX update_claims_time ON update_claims (claimed_at)",
+            """CREATE TABLE user_counters (
+                user_key TEXT NOT NULL,
+                window_seconds {float} NOT NULL,
+                period BIGINT NOT NULL,
+                hits INTEGER NOT NULL,
+                PRIMARY KEY (user_key, window_seconds)
+            )""",
+            # One-row tables: stamp 0 makes the first take find the bucket full.
+            "CREATE TABLE send_budget (id INTEGER PRIMARY KEY CHECK (id = 1), tokens {float} NOT NULL, stamp {float} NOT NULL)",
+            "INSERT INTO send_budget (id, tokens, stamp) VALUES (1, 0, 0)",
+            "CREATE TABLE knowledge_version (id INTEGER PRIMARY KEY CHECK (id = 1), version BIGINT NOT NULL)",
+            "INSERT INTO knowledge_version (id, version) VALUES (1, 0)",
+            # SQLite keeps the user-key secret in a file beside the database; a server has no such place.
+            {"postgres": "CREATE TABLE user_key_secret (id INTEGER PRIMARY KEY CHECK (id = 1), secret TEXT NOT NULL)"},
+        ),
+    ),
 )
 
 LATEST = MIGRATIONS[-1].version
 
 
-async def _version(conn: aiosqlite.Connection) -> int:
-    rows = await conn.execute_fetchall("SELECT version FROM schema_version")
-    return int(rows[0][0]) if rows else 0
+class Transaction(Protocol):
+    async def execute(self, sql: str) -> Any: ...
+
+    async def fetchval(self, sql: str) -> Any: ...
 
 
-async def migrate(conn: aiosqlite.Connection, name: str) -> int:
-    """Bring the database at ``conn`` (autocommit mode) to `LATEST`; return the version it had.
+Exclusive = Callable[[], AbstractAsyncContextManager[Transaction]]
 
-    Each step re-reads the version inside its write transaction, so two processes opening the
-    same new file at once don't apply a step twice.
+
+async def _version(tx: Transaction) -> int:
+    return int(await tx.fetchval("SELECT version FROM schema_version") or 0)
+
+
+async def migrate(exclusive: Exclusive, dialect: Dialect, name: str) -> int:
+    """Bring the database to `LATEST`; return the version it had.
+
+    Each step re-reads the version inside its exclusive transaction, so two processes opening the
+    same new database at once don't apply a step twice.
     """
-    await conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-    found = await _version(conn)
+    async with exclusive() as tx:
+        await tx.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+        found = await _version(tx)
     if found > LATEST:
         raise SchemaError(f"{name}: schema version {found} is newer than this legalbot understands ({LATEST}); upgrade legalbot")
     for step in MIGRATIONS:
         if step.version <= found:
             continue
-        await conn.execute("BEGIN IMMEDIATE")
-        try:
-            current = await _version(conn)
-            if current < step.version:
-                for statement in step.statements:
-                    await conn.execute(statement)
-                await conn.execute("DELETE FROM schema_version")
-                await conn.execute("INSERT INTO schema_version (version) VALUES (?)", (step.version,))
+        async with exclusive() as tx:
+            if await _version(tx) < step.version:
+                for statement in step.sql(dialect):
+                    await tx.execute(statement)
+                await tx.execute("DELETE FROM schema_version")
+                await tx.execute(f"INSERT INTO schema_version (version) VALUES ({step.version})")
                 logger.info("%s: migrated to schema version %d: %s", name, step.version, step.purpose)
-            await conn.commit()
-        except BaseException:
-            await conn.rollback()
-            raise
     return found
