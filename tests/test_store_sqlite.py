@@ -37,6 +37,8 @@ async def test_raw_numbers_never_reach_any_file_on_disk(db: Path) -> None:
     store = await SQLiteStore.open(db)
     for n in range(20):
         await store.log("telegram", TELEGRAM_ID, f"第{n}次：电话 {PHONE} 身份证 {ID_NUMBER}", answer(text=f"回电 {PHONE}"))
+    await store.save_session(str((TELEGRAM_ID, TELEGRAM_ID)), {"flow": "deadline"}, 1.0)
+    await store.hit_user_counter(TELEGRAM_ID, 10.0)
     wal = db.with_name(db.name + "-wal")
     assert wal.exists() and wal.stat().st_size > 0  # the rows are in the WAL right now
 

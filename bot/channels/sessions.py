@@ -1,16 +1,19 @@
 """Per-user `Session` objects behind a small interface.
 
-In memory for now (one polling process). A later issue moves them to the database so several
-webhook workers can serve one bot; `Session` is plain data (`to_dict`/`from_dict`) for that.
+`MemorySessions` serves one polling process. Several webhook workers must share sessions, so a
+flow started on one continues on another: `DatabaseSessions` keeps them in the store. Reading the
+database is I/O, hence `AsyncSessionStore`; `AsyncMemorySessions` puts the in-memory store behind
+the same async interface, so a channel written against it runs on either.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from typing import Protocol
 
 from ..core.session import Session
+from ..store.base import SharedState
 
 IDLE_SECONDS = 24 * 3600
 MAX_SESSIONS = 100_000
@@ -59,3 +62,41 @@ class MemorySessions:
             keep = sorted(self._sessions.items(), key=lambda kv: kv[1].updated_at)[-(self.max_sessions // 2) :]
             self._sessions = dict(keep)
         return before - len(self._sessions)
+
+
+class AsyncSessionStore(Protocol):
+    async def get(self, key: Hashable) -> Session:
+        """The user's session, a fresh one if none (or it was dropped as idle)."""
+
+    async def save(self, key: Hashable, session: Session) -> None:
+        """Persist changes made to a session returned by `get`; other workers see them from then on."""
+
+
+class AsyncMemorySessions:
+    """`MemorySessions` behind `AsyncSessionStore` (one process; nothing is awaited)."""
+
+    def __init__(self, sessions: MemorySessions | None = None):
+        self.sessions = sessions or MemorySessions()
+
+    async def get(self, key: Hashable) -> Session:
+        return self.sessions.get(key)
+
+    async def save(self, key: Hashable, session: Session) -> None:
+        self.sessions.save(key, session)
+
+
+class DatabaseSessions:
+    """Sessions in the store, shared by every worker. Keys are keyed-hashed by the store (``str(key)``
+    first, so a (chat, user) tuple works); sessions idle for a day are fresh again and swept."""
+
+    def __init__(self, store: SharedState, clock: Callable[[], float] = time.time):
+        self.store = store
+        self.clock = clock
+
+    async def get(self, key: Hashable) -> Session:
+        now = self.clock()
+        data = await self.store.load_session(str(key), now)
+        return Session.from_dict(data) if data is not None else Session(updated_at=now)
+
+    async def save(self, key: Hashable, session: Session) -> None:
+        await self.store.save_session(str(key), session.to_dict(), session.updated_at)
