@@ -24,6 +24,7 @@ def test_typed_pinyin_sounds_like_the_characters():
     assert normalise("falv yuanzhu").sounds == normalise("法律援助").sounds
     assert normalise("falvyuanzhu").sounds == normalise("法律援助").sounds
     assert normalise("flu yuanzhu").sounds != normalise("法律援助").sounds
+    assert normalise("renmin tiaojie").sounds == normalise("人民调解").sounds  # 调 read as in 调解
 
 
 def test_pinyin_segmentation_backtracks_and_rejects_english():
