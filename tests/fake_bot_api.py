@@ -100,6 +100,7 @@ class FakeBotAPI:
         self.token = token
         self.bot_user = dict(bot_user or BOT_USER)
         self.calls: list[Call] = []
+        self._by_chat: dict[int, list[Call]] = {}  # successful sends, per chat
         self.failures: list[Failure] = []
         self.port = 0
         self._updates: list[dict[str, Any]] = []
@@ -168,9 +169,8 @@ class FakeBotAPI:
         params: dict[str, Any] = dict(request.query)
         files: dict[str, tuple[str, bytes]] = {}
         if request.content_type == "application/json":
-            params.update(await request.json())
-            return params, files
-        if request.can_read_body:
+            params.update(await request.json())  # nested objects may come JSON-encoded, as in forms
+        elif request.can_read_body:
             form = await request.post()  # urlencoded and multipart/form-data alike
             for key, value in form.items():
                 if isinstance(value, web.FileField):
@@ -209,8 +209,11 @@ class FakeBotAPI:
         return self._record(method, params, files, 200, {"ok": True, "result": result})
 
     def _record(self, method: str, params: dict, files: dict, status: int, body: dict) -> web.Response:
+        call = Call(method, params, files, status, result=body.get("result"))
         with self._lock:
-            self.calls.append(Call(method, params, files, status, result=body.get("result")))
+            self.calls.append(call)
+            if call.ok and method in SEND_METHODS and call.chat_id is not None:
+                self._by_chat.setdefault(call.chat_id, []).append(call)
             self._lock.notify_all()
         return web.json_response(body, status=status)
 
@@ -425,11 +428,9 @@ class FakeBotAPI:
     def sent(self, chat_id: int | None = None, method: str | None = None) -> list[Call]:
         """Successful sendMessage/sendPhoto/sendDocument calls, optionally for one chat."""
         with self._lock:
-            return [
-                c
-                for c in self.calls
-                if c.ok and c.method in SEND_METHODS and (method is None or c.method == method) and (chat_id is None or c.chat_id == chat_id)
-            ]
+            if chat_id is not None:
+                return [c for c in self._by_chat.get(chat_id, ()) if method is None or c.method == method]
+            return [c for c in self.calls if c.ok and c.method in SEND_METHODS and (method is None or c.method == method)]
 
     def wait_for(self, predicate: Callable[[], Any], timeout: float = 10.0, what: str = "condition") -> Any:
         """Block until `predicate()` is truthy (re-checked on every request); return its value."""

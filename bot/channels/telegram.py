@@ -21,6 +21,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from telegram import (
+    Bot,
     BotCommand,
     LinkPreviewOptions,
     Message,
@@ -48,6 +49,7 @@ from ..settings import Settings
 from ..store.base import LOGGED_KINDS, InquiryStore  # menus and flow steps are not inquiries
 from ..store.redact import redact
 from .sessions import MemorySessions, SessionStore
+from .telegram_http import AiohttpRequest
 from .telegram_limits import FloodGate, PerUserUpdateProcessor
 from .telegram_render import button_label, parse_feedback, render, without_feedback
 
@@ -56,6 +58,7 @@ logger = logging.getLogger(__name__)
 CHANNEL = "telegram"
 MAX_CONCURRENT_UPDATES = 128
 RATE_LIMIT_RETRIES = 3
+CONNECTION_POOL_SIZE = 8  # sends are paced by the rate limiter (30/s), so few connections are busy at once
 RETENTION_INTERVAL_SECONDS = 6 * 3600
 
 NOT_TEXT = "抱歉，我目前只能阅读文字消息。请用文字描述您的问题，或发送 /menu 选择服务。"
@@ -293,6 +296,8 @@ def build_application(settings: Settings, bot: TelegramBot) -> Application:
         .token(settings.telegram_token)
         .base_url(settings.api_base_url)
         .base_file_url(file_base_url(settings.api_base_url))
+        .request(AiohttpRequest(CONNECTION_POOL_SIZE, settings.proxy_url))
+        .get_updates_request(AiohttpRequest(1, settings.proxy_url))
         .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
         .concurrent_updates(processor)
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
@@ -300,8 +305,6 @@ def build_application(settings: Settings, bot: TelegramBot) -> Application:
         .post_stop(bot.post_stop)
         .post_shutdown(bot.post_shutdown)
     )
-    if settings.proxy_url:
-        builder = builder.proxy(settings.proxy_url).get_updates_proxy(settings.proxy_url)
     app = builder.build()
     from .telegram_admin import add_admin_handlers  # noqa: PLC0415 - admin module is optional wiring
 
@@ -335,8 +338,18 @@ async def _stop_once_running(app: Application) -> None:
     app.stop_running()
 
 
+async def check_bot_api(settings: Settings) -> str:
+    """Fail fast when the token or the Bot API address is wrong: `InvalidToken` or `NetworkError`
+    for the caller to explain, instead of PTB's bootstrap logging a traceback (with the token)."""
+    request = AiohttpRequest(1, settings.proxy_url)
+    async with Bot(settings.telegram_token, settings.api_base_url, file_base_url(settings.api_base_url), request) as bot:
+        return bot.username
+
+
 def run(settings: Settings, responder: Responder, open_store: StoreOpener) -> None:
     """Long-poll until SIGINT/SIGTERM; returns after a clean shutdown (store closed)."""
+    username = asyncio.run(check_bot_api(settings))
+    logger.info("connected to the Bot API as @%s", username)
     bot = TelegramBot(responder, settings, open_store)
     app = build_application(settings, bot)
     loop = asyncio.new_event_loop()
