@@ -1,8 +1,9 @@
-"""`legalbot inquiries list|export|stats|purge`: read and prune the inquiry log."""
+"""`legalbot inquiries list|export|stats|purge|migrate`: read, prune and move the inquiry log."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import datetime as dt
 import sys
 from pathlib import Path
@@ -113,6 +114,18 @@ def run_purge(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_migrate(args: argparse.Namespace) -> int:
+    from ..store.transfer import migrate  # noqa: PLC0415 - asyncpg only for this command
+
+    def progress(done: int, total: int) -> None:
+        print(f"copied {done}/{total} inquiries", flush=True)
+
+    result = asyncio.run(migrate(args.source, args.target, args.resume, progress))
+    resumed = f" ({result.already_there} were already there)" if result.already_there else ""
+    print(f"done: {result.copied} inquiries copied{resumed}; the PostgreSQL log now holds {result.total}, as the SQLite log does")
+    return 0
+
+
 def register(commands: argparse._SubParsersAction) -> None:
     group = commands.add_parser("inquiries", help="list, export, count and purge logged inquiries")
     sub = group.add_subparsers(dest="inquiries_command", metavar="SUBCOMMAND", required=True)
@@ -145,3 +158,16 @@ def register(commands: argparse._SubParsersAction) -> None:
     purge.add_argument("--older-than", type=days, required=True, metavar="DAYS", help="age in days; 0 deletes every inquiry")
     add_db_option(purge)
     purge.set_defaults(run=run_purge)
+
+    migrate = sub.add_parser(
+        "migrate",
+        help="copy an SQLite inquiry log into PostgreSQL",
+        description="Copies every inquiry as stored (ids, times, user keys, feedback, review, candidates, reply) "
+        "and the SQLite log's user-key secret into an empty PostgreSQL database, creating the schema there; "
+        "afterwards `inquiries export` of both is identical. Stop the bot first. A database that already holds "
+        "inquiries is refused, except with --resume after an interrupted copy of the same log.",
+    )
+    migrate.add_argument("--from", dest="source", required=True, metavar="SQLITE_PATH", help="the SQLite inquiry log")
+    migrate.add_argument("--to", dest="target", required=True, metavar="POSTGRES_URL", help="postgresql://user:pass@host:port/db")
+    migrate.add_argument("--resume", action="store_true", help="continue an interrupted copy of this same log")
+    migrate.set_defaults(run=run_migrate)
