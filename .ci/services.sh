@@ -90,7 +90,7 @@ start_fresh() {
     chmod 600 "$PG_DIR/password"
     [ "$(id -u)" = 0 ] && chown -R postgres: "$PG_DIR"
     as_owner "$BIN/initdb" -D "$DATA" -U postgres --auth-local=trust --auth-host=scram-sha-256 \
-        --encoding=UTF8 --locale=C.UTF-8 >"$PG_DIR/initdb.log" 2>&1 \
+        --encoding=UTF8 --no-locale >"$PG_DIR/initdb.log" 2>&1 \
         || { say "initdb failed: $(tail -n 3 "$PG_DIR/initdb.log")"; return 1; }
     as_owner "$BIN/pg_ctl" -D "$DATA" -l "$PG_DIR/server.log" -w -t 60 start \
         -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$PG_DIR -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
