@@ -4,7 +4,7 @@ The path of a message is one-way: update → handler (here) → ``Responder`` �
 `telegram_render.render` → Telegram. Handlers stay thin: they pick the text, the session and
 the user out of the update, ask the core, log the inquiry, and send what the renderer made.
 `build_application` only wires; `run` starts long polling and returns when SIGINT/SIGTERM
-stop it (PTB installs the signal handlers), after the store has written every inquiry.
+stop it (`install_stop_signals`), after pending updates are answered and the store is closed.
 
 Background work (automatic retention, watching the intent files) runs as plain asyncio tasks
 started in ``post_init`` and cancelled in ``post_stop``: PTB's JobQueue would need the
@@ -43,12 +43,14 @@ from telegram.ext import (
     filters,
 )
 
+from ..admin.retention import retention_loop
 from ..core.reply import Reply, ReplyKind
 from ..core.responder import Responder
 from ..settings import Settings
 from ..store.base import LOGGED_KINDS, InquiryStore  # menus and flow steps are not inquiries
 from ..store.redact import redact
 from .sessions import MemorySessions, SessionStore
+from .telegram_admin import IntentReloader, add_admin_handlers, register_admin_commands
 from .telegram_http import AiohttpRequest
 from .telegram_limits import FloodGate, PerUserUpdateProcessor
 from .telegram_render import button_label, parse_feedback, render, without_feedback
@@ -59,7 +61,6 @@ CHANNEL = "telegram"
 MAX_CONCURRENT_UPDATES = 128
 RATE_LIMIT_RETRIES = 3
 CONNECTION_POOL_SIZE = 8  # sends are paced by the rate limiter (30/s), so few connections are busy at once
-RETENTION_INTERVAL_SECONDS = 6 * 3600
 
 NOT_TEXT = "抱歉，我目前只能阅读文字消息。请用文字描述您的问题，或发送 /menu 选择服务。"
 TOO_FAST = "您发消息太快了 🙏 我会先回答前面的问题，请稍等几秒再发。"
@@ -112,6 +113,8 @@ class TelegramBot:
     store: InquiryStore | None = None
     tasks: list[asyncio.Task] = field(default_factory=list)
     background: list[Callable[["TelegramBot"], Awaitable[None]]] = field(default_factory=list)
+    app: Application | None = None
+    reloader: IntentReloader | None = None
 
     # ---- lifecycle (post_init / post_stop / post_shutdown) ------------------------------------
 
@@ -119,8 +122,9 @@ class TelegramBot:
         self.store = await self.open_store()
         commands = [BotCommand(name, self._command_title(name, title)) for name, title in USER_COMMANDS]
         await app.bot.set_my_commands(commands)
+        await register_admin_commands(self, commands)
         if self.settings.retention_days > 0:
-            self.background.append(retention_loop)
+            self.background.append(lambda bot: retention_loop(bot.store, bot.settings.retention_days))
         self.tasks += [asyncio.create_task(job(self)) for job in self.background]
         logger.info("bot @%s ready: %d intents", app.bot.username, len(self.responder.knowledge.intents))
 
@@ -259,19 +263,6 @@ class TelegramBot:
         return ReplyParameters(message.message_id, allow_sending_without_reply=True)
 
 
-async def retention_loop(bot: TelegramBot) -> None:
-    """Purge inquiries older than ``retention_days`` at start and every few hours."""
-    days = bot.settings.retention_days
-    while True:
-        try:
-            removed = await bot.store.purge(days)
-            if removed:
-                logger.info("retention: removed %d inquiries older than %d days", removed, days)
-        except Exception:  # noqa: BLE001 - try again next round
-            logger.exception("retention purge failed")
-        await asyncio.sleep(RETENTION_INTERVAL_SECONDS)
-
-
 def add_handlers(app: Application, bot: TelegramBot) -> None:
     """Register the resident-facing handlers. Only new messages count: edits and channel posts
     are left alone (``UpdateType.MESSAGE``)."""
@@ -305,9 +296,7 @@ def build_application(settings: Settings, bot: TelegramBot) -> Application:
         .post_stop(bot.post_stop)
         .post_shutdown(bot.post_shutdown)
     )
-    app = builder.build()
-    from .telegram_admin import add_admin_handlers  # noqa: PLC0415 - admin module is optional wiring
-
+    app = bot.app = builder.build()
     add_admin_handlers(app, bot)
     add_handlers(app, bot)
     return app
