@@ -21,7 +21,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from telegram import (
-    Bot,
     BotCommand,
     LinkPreviewOptions,
     Message,
@@ -51,7 +50,7 @@ from ..store.base import LOGGED_KINDS, InquiryStore  # menus and flow steps are 
 from ..store.redact import redact
 from .sessions import MemorySessions, SessionStore
 from .telegram_admin import IntentReloader, add_admin_handlers, register_admin_commands
-from .telegram_http import AiohttpRequest
+from .telegram_http import AiohttpRequest, LeanBot
 from .telegram_limits import FloodGate, PerUserUpdateProcessor
 from .telegram_render import button_label, parse_feedback, render, without_feedback
 
@@ -248,7 +247,7 @@ class TelegramBot:
         chat_id = self._session_key(update)[0]
         reply_to = self._reply_parameters(update)
         for part in render(reply, feedback_id):
-            await context.bot.send_message(chat_id, part.html, reply_markup=part.markup, reply_parameters=reply_to)
+            await context.bot.send_html(chat_id, part.html, part.markup, reply_to)
             reply_to = None
 
     async def send_text(self, context: ContextTypes.DEFAULT_TYPE, update: Update, text: str) -> None:
@@ -279,19 +278,26 @@ def add_handlers(app: Application, bot: TelegramBot) -> None:
     app.add_error_handler(bot.on_error)
 
 
+def make_bot(settings: Settings, pool_size: int = 1) -> LeanBot:
+    """The Bot API client: where (base URL, proxy), how (aiohttp, HTML, rate limiting with retries)."""
+    return LeanBot(
+        settings.telegram_token,
+        base_url=settings.api_base_url,
+        base_file_url=file_base_url(settings.api_base_url),
+        request=AiohttpRequest(pool_size, settings.proxy_url),
+        get_updates_request=AiohttpRequest(1, settings.proxy_url),
+        defaults=Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)),
+        rate_limiter=AIORateLimiter(max_retries=RATE_LIMIT_RETRIES),
+    )
+
+
 def build_application(settings: Settings, bot: TelegramBot) -> Application:
     """Wire PTB: Bot API location, proxy, rate limiting, per-user processing, handlers."""
     processor = PerUserUpdateProcessor(MAX_CONCURRENT_UPDATES, bot.gate, bot.on_dropped)
     builder = (
         ApplicationBuilder()
-        .token(settings.telegram_token)
-        .base_url(settings.api_base_url)
-        .base_file_url(file_base_url(settings.api_base_url))
-        .request(AiohttpRequest(CONNECTION_POOL_SIZE, settings.proxy_url))
-        .get_updates_request(AiohttpRequest(1, settings.proxy_url))
-        .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
+        .bot(make_bot(settings, CONNECTION_POOL_SIZE))
         .concurrent_updates(processor)
-        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .post_init(bot.post_init)
         .post_stop(bot.post_stop)
         .post_shutdown(bot.post_shutdown)
@@ -330,8 +336,7 @@ async def _stop_once_running(app: Application) -> None:
 async def check_bot_api(settings: Settings) -> str:
     """Fail fast when the token or the Bot API address is wrong: `InvalidToken` or `NetworkError`
     for the caller to explain, instead of PTB's bootstrap logging a traceback (with the token)."""
-    request = AiohttpRequest(1, settings.proxy_url)
-    async with Bot(settings.telegram_token, settings.api_base_url, file_base_url(settings.api_base_url), request) as bot:
+    async with make_bot(settings) as bot:
         return bot.username
 
 

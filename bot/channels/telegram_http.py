@@ -1,4 +1,4 @@
-"""PTB's network layer on aiohttp instead of httpx: the same Bot API requests for less CPU.
+"""PTB's network layer on aiohttp instead of httpx, and a lean sendMessage: less CPU per reply.
 
 Measured with `benchmarks/bench_telegram.py`: the bot makes at least one Bot API request per
 message (sendMessage, plus getUpdates when traffic is light), and httpx + httpcore cost about
@@ -10,6 +10,9 @@ multipart/form-data.
 PTB's contract (`BaseRequest`): return the HTTP status and body; raise `TimedOut` for timeouts
 and `NetworkError` for transport failures. Everything above (JSON parsing, 4xx/5xx → PTB
 errors, rate limiting, retries) stays PTB's.
+
+`LeanBot.send_html` sends a reply without turning Telegram's echo of it into a `Message`
+object, which the adapter never reads (about 0.6 ms of CPU per reply in the benchmark).
 """
 
 from __future__ import annotations
@@ -17,7 +20,10 @@ from __future__ import annotations
 import asyncio
 
 import aiohttp
+from telegram import InlineKeyboardMarkup, ReplyParameters
+from telegram.constants import ParseMode
 from telegram.error import NetworkError, TimedOut
+from telegram.ext import ExtBot
 from telegram.request import BaseRequest, RequestData
 
 DEFAULT = BaseRequest.DEFAULT_NONE
@@ -102,3 +108,28 @@ class AiohttpRequest(BaseRequest):
             raise TimedOut(f"Timed out talking to the Bot API ({method} {url.rsplit('/', 1)[-1]})") from exc
         except aiohttp.ClientError as exc:
             raise NetworkError(f"aiohttp.{type(exc).__name__}: {exc}") from exc
+
+
+class LeanBot(ExtBot):
+    """PTB's `ExtBot` (defaults, rate limiter, retries) plus `send_html` for the hot path."""
+
+    async def send_html(
+        self,
+        chat_id: int,
+        html: str,
+        reply_markup: InlineKeyboardMarkup | None = None,
+        reply_parameters: ReplyParameters | None = None,
+    ) -> dict:
+        """sendMessage with HTML text; returns Telegram's raw result instead of a `Message`.
+
+        Goes through `_post` like every PTB method (defaults, rate limiter, error mapping);
+        `_post` is PTB-internal, hence the pin to python-telegram-bot 22.x in pyproject.
+        """
+        data = {
+            "chat_id": chat_id,
+            "text": html,
+            "parse_mode": ParseMode.HTML,
+            "reply_markup": reply_markup,
+            "reply_parameters": reply_parameters,
+        }
+        return await self._post("sendMessage", data)
