@@ -61,3 +61,38 @@ def test_an_unusable_database_path_is_a_clear_error(tmp_path):
         result = run_cli("run", env=env)
     assert result.returncode == 2
     assert "inquiry log" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_automatic_retention_purges_old_inquiries_when_the_bot_starts(tmp_path):
+    import asyncio
+    import datetime as dt
+    import signal
+    import subprocess
+    import sys
+
+    from bot.core.reply import Reply, ReplyKind
+    from bot.store import open_store
+    from bot.store.base import now
+
+    from .conftest import ROOT
+    from .test_telegram_e2e import bot_env, export
+
+    db = tmp_path / "inquiries.sqlite3"
+
+    async def seed() -> None:
+        store = await open_store(str(db))
+        reply = Reply("答复", ReplyKind.ANSWER, intent="legal_aid", score=90.0)
+        await store.log("telegram", "1", "很久以前的问题", reply, at=now() - dt.timedelta(days=40))
+        await store.log("telegram", "1", "昨天的问题", reply, at=now() - dt.timedelta(days=1))
+        await store.close()
+
+    asyncio.run(seed())
+    with FakeBotAPI() as api:
+        env = bot_env(api, db, LEGALBOT_RETENTION_DAYS="30")
+        process = subprocess.Popen([sys.executable, "-m", "bot", "run"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        try:
+            api.wait_for(lambda: [r["text"] for r in export(db)] == ["昨天的问题"], timeout=30, what="the purge")
+        finally:
+            process.send_signal(signal.SIGTERM)
+            _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 0 and "Traceback" not in stderr

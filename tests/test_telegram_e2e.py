@@ -209,6 +209,20 @@ def test_in_groups_only_messages_addressed_to_the_bot_are_answered(api, bot):
     assert len(api.sent(group)) == 3
 
 
+def test_flow_commands_and_buttons_reach_the_guided_flows(api, bot):
+    api.send_text(118, "/deadline")
+    start = api.wait_message(118)
+    choice = next(b for b in start.buttons if b["callback_data"].startswith("flow:deadline:") and "行政复议" in b["text"])
+    api.press(118, start, choice["callback_data"])
+    asks_date = api.wait_message(118, after=1)
+    assert "2025-08-02" in asks_date.text, asks_date.text
+    api.send_text(118, "2025年8月2日")
+    result = api.wait_message(118, after=2)
+    assert "2025年10月9日" in result.text, result.text[:200]
+    api.send_text(119, "/eligibility")
+    assert any(b["callback_data"].startswith("flow:eligibility:") for b in api.wait_message(119).buttons)
+
+
 def test_a_429_is_retried_after_retry_after_and_delivered_once(api, bot):
     api.fail_with_429(chat_id=113, retry_after=1)
     api.send_text(113, "行政复议怎么申请")
