@@ -45,6 +45,7 @@ from telegram.ext import (
 from ..admin.retention import retention_loop
 from ..core.reply import Reply, ReplyKind
 from ..core.responder import Responder
+from ..core.session import Session
 from ..settings import Settings
 from ..store.base import LOGGED_KINDS, InquiryStore  # menus and flow steps are not inquiries
 from ..store.redact import redact
@@ -66,6 +67,7 @@ TOO_FAST = "您发消息太快了 🙏 我会先回答前面的问题，请稍�
 TOO_FAST_TOAST = "太快了，请稍等几秒再点。"
 FEEDBACK_THANKS = {"up": "谢谢您的肯定！", "down": "谢谢反馈，我们会改进这条解答。"}
 FEEDBACK_GONE = "这条记录已不存在，谢谢您。"
+FEEDBACK_FAILED = "暂时无法记录反馈，请稍后再试。"
 SORRY = "抱歉，系统出了点问题，请稍后再试，或直接拨打 12348 公共法律服务热线。"
 
 USER_COMMANDS = (
@@ -151,13 +153,13 @@ class TelegramBot:
         message = update.effective_message
         name, _, arg = message.text.partition(" ")
         name = name[1:].split("@", 1)[0].lower()
-        reply = self.responder.command(name, arg, self._session(update))
+        reply = self._with_session(update, lambda session: self.responder.command(name, arg, session))
         await self.answer(update, context, message.text, reply)
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
         text = self._strip_mention(message.text, context.bot.username)
-        reply = self.responder.respond(text, self._session(update))
+        reply = self._with_session(update, lambda session: self.responder.respond(text, session))
         await self.answer(update, context, text, reply)
 
     async def on_not_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -171,7 +173,12 @@ class TelegramBot:
             await query.answer()
             return
         value, inquiry_id = parsed
-        recorded = await self.store.set_feedback(inquiry_id, value)
+        try:
+            recorded = await self.store.set_feedback(inquiry_id, value)
+        except Exception:  # noqa: BLE001 - say so instead of leaving the button spinning
+            logger.exception("could not record feedback on inquiry %d", inquiry_id)
+            await query.answer(FEEDBACK_FAILED)
+            return
         await query.answer(FEEDBACK_THANKS[value] if recorded else FEEDBACK_GONE)
         if recorded and query.message is not None and isinstance(query.message, Message):
             with contextlib.suppress(TelegramError):  # the vote counts even if the edit fails
@@ -185,7 +192,7 @@ class TelegramBot:
         data = query.data or ""
         message = query.message if isinstance(query.message, Message) else None
         label = button_label(message.reply_markup if message else None, data) or data
-        reply = self.responder.press(data, self._session(update))
+        reply = self._with_session(update, lambda session: self.responder.press(data, session))
         await self.answer(update, context, label, reply)
 
     async def on_dropped(self, update: Update, warn: bool) -> None:
@@ -220,8 +227,13 @@ class TelegramBot:
         user = update.effective_user
         return (chat.id if chat else user.id, user.id)
 
-    def _session(self, update: Update):
-        return self.sessions.get(self._session_key(update))
+    def _with_session(self, update: Update, step: Callable[[Session], Reply]) -> Reply:
+        """Run one core step on the user's session and keep what it changed (a flow's progress)."""
+        key = self._session_key(update)
+        session = self.sessions.get(key)
+        reply = step(session)
+        self.sessions.save(key, session)
+        return reply
 
     @staticmethod
     def _strip_mention(text: str, username: str | None) -> str:
