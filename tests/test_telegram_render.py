@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import html
 
+from telegram import InlineKeyboardMarkup
+
 from bot.channels.telegram_render import (
     MAX_CALLBACK_BYTES,
     MAX_MESSAGE_CHARS,
@@ -31,10 +33,10 @@ def test_html_special_characters_are_escaped():
 def test_short_reply_is_one_message_with_its_buttons_and_feedback_row():
     reply = _reply("法律援助怎么申请……", ((Button("人民调解", "intent:mediation"), Button("菜单", "menu")),))
     [part] = render(reply, inquiry_id=42)
-    rows = part.markup.inline_keyboard
-    assert [(b.text, b.callback_data) for b in rows[0]] == [("人民调解", "intent:mediation"), ("菜单", "menu")]
-    assert [b.callback_data for b in rows[-1]] == ["fb:up:42", "fb:down:42"]
-    assert "👍" in rows[-1][0].text and "👎" in rows[-1][1].text
+    rows = part.markup["inline_keyboard"]
+    assert rows[0] == [{"text": "人民调解", "callback_data": "intent:mediation"}, {"text": "菜单", "callback_data": "menu"}]
+    assert [b["callback_data"] for b in rows[-1]] == ["fb:up:42", "fb:down:42"]
+    assert "👍" in rows[-1][0]["text"] and "👎" in rows[-1][1]["text"]
 
 
 def test_no_feedback_row_without_an_inquiry_id_and_no_keyboard_without_buttons():
@@ -81,7 +83,7 @@ def test_callback_data_over_64_bytes_is_dropped_not_sent():
     long_action = "intent:" + "很长" * 20
     assert len(long_action.encode()) > MAX_CALLBACK_BYTES
     [part] = render(_reply("x", ((Button("太长", long_action), Button("菜单", "menu")),)))
-    assert [b.callback_data for row in part.markup.inline_keyboard for b in row] == ["menu"]
+    assert [b["callback_data"] for row in part.markup["inline_keyboard"] for b in row] == ["menu"]
 
 
 def test_feedback_data_round_trips_and_rejects_junk():
@@ -92,10 +94,16 @@ def test_feedback_data_round_trips_and_rejects_junk():
     assert len(feedback_data("down", 10**15).encode()) <= MAX_CALLBACK_BYTES
 
 
+def _as_received(markup: dict) -> InlineKeyboardMarkup:
+    """The keyboard as PTB parses it when Telegram sends the message back in an update."""
+    return InlineKeyboardMarkup.de_json(markup, None)
+
+
 def test_without_feedback_keeps_other_rows_and_button_label_finds_the_pressed_one():
     [part] = render(_reply("x", ((Button("人民调解", "intent:mediation"),),)), inquiry_id=5)
-    remaining = without_feedback(part.markup)
+    received = _as_received(part.markup)
+    remaining = without_feedback(received)
     assert [[b.callback_data for b in row] for row in remaining.inline_keyboard] == [["intent:mediation"]]
-    assert without_feedback(render(_reply("x"), inquiry_id=5)[0].markup) is None
-    assert button_label(part.markup, "intent:mediation") == "人民调解"
-    assert button_label(part.markup, "intent:nope") is None
+    assert without_feedback(_as_received(render(_reply("x"), inquiry_id=5)[0].markup)) is None
+    assert button_label(received, "intent:mediation") == "人民调解"
+    assert button_label(received, "intent:nope") is None

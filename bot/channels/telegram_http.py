@@ -117,10 +117,12 @@ class LeanBot(ExtBot):
         self,
         chat_id: int,
         html: str,
-        reply_markup: InlineKeyboardMarkup | None = None,
+        reply_markup: InlineKeyboardMarkup | dict | None = None,
         reply_parameters: ReplyParameters | None = None,
     ) -> dict:
         """sendMessage with HTML text; returns Telegram's raw result instead of a `Message`.
+
+        ``reply_markup`` may be PTB's object or the Bot API's JSON as a dict.
 
         Goes through `_post` like every PTB method (defaults, rate limiter, error mapping);
         `_post` is PTB-internal, hence the pin to python-telegram-bot 22.x in pyproject.

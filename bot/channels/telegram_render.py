@@ -2,7 +2,10 @@
 
 Pure functions, no network: the Telegram adapter sends what `render` returns. Telegram counts a
 message's length in UTF-16 code units after entity parsing; we measure the *escaped* text in
-UTF-16 units, which is never less, so every part is safe to send as it is.
+UTF-16 units, which is never less, so every part is safe to send as it is. Keyboards are built
+as the Bot API's JSON (``{"inline_keyboard": [[{"text", "callback_data"}]]}``) rather than PTB
+objects: a reply's keyboard is only ever sent, and building then serialising PTB objects cost
+about 0.5 ms of CPU per reply.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import html
 import logging
 from dataclasses import dataclass
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardMarkup
 
 from ..core.reply import Button, Reply
 
@@ -24,12 +27,15 @@ FEEDBACK_DOWN_LABEL = "👎 没帮助"
 logger = logging.getLogger(__name__)
 
 
+Keyboard = dict[str, list[list[dict[str, str]]]]  # the Bot API's InlineKeyboardMarkup as JSON
+
+
 @dataclass(frozen=True)
 class OutgoingMessage:
     """One Telegram message: HTML text (already escaped) and an optional inline keyboard."""
 
     html: str
-    markup: InlineKeyboardMarkup | None = None
+    markup: Keyboard | None = None
 
 
 def tg_len(text: str) -> int:
@@ -103,28 +109,29 @@ def parse_feedback(data: str) -> tuple[str, int] | None:
     return value, int(number)
 
 
-def _button(button: Button) -> InlineKeyboardButton | None:
-    if len(button.action.encode("utf-8")) > MAX_CALLBACK_BYTES:
-        logger.warning("button %r dropped: callback data over %d bytes", button.action, MAX_CALLBACK_BYTES)
+def _button(label: str, data: str) -> dict[str, str] | None:
+    if len(data.encode("utf-8")) > MAX_CALLBACK_BYTES:
+        logger.warning("button %r dropped: callback data over %d bytes", data, MAX_CALLBACK_BYTES)
         return None
-    return InlineKeyboardButton(button.label, callback_data=button.action)
+    return {"text": label, "callback_data": data}
 
 
-def keyboard(rows: tuple[tuple[Button, ...], ...], inquiry_id: int | None = None) -> InlineKeyboardMarkup | None:
+def keyboard(rows: tuple[tuple[Button, ...], ...], inquiry_id: int | None = None) -> Keyboard | None:
     """Inline keyboard for the reply's buttons, plus a 👍/👎 row when an inquiry id is given."""
-    keyboard_rows = [kept for row in rows if (kept := [b for b in map(_button, row) if b])]
+    keyboard_rows = [kept for row in rows if (kept := [b for b in (_button(x.label, x.action) for x in row) if b])]
     if inquiry_id is not None:
         keyboard_rows.append(
             [
-                InlineKeyboardButton(FEEDBACK_UP_LABEL, callback_data=feedback_data("up", inquiry_id)),
-                InlineKeyboardButton(FEEDBACK_DOWN_LABEL, callback_data=feedback_data("down", inquiry_id)),
+                {"text": FEEDBACK_UP_LABEL, "callback_data": feedback_data("up", inquiry_id)},
+                {"text": FEEDBACK_DOWN_LABEL, "callback_data": feedback_data("down", inquiry_id)},
             ]
         )
-    return InlineKeyboardMarkup(keyboard_rows) if keyboard_rows else None
+    return {"inline_keyboard": keyboard_rows} if keyboard_rows else None
 
 
 def without_feedback(markup: InlineKeyboardMarkup | None) -> InlineKeyboardMarkup | None:
-    """The same keyboard minus the feedback row (after a vote, so nobody votes twice)."""
+    """The keyboard of a message we sent (as PTB parsed it from an update) minus the feedback row,
+    after a vote, so nobody votes twice."""
     if markup is None:
         return None
     rows = [
