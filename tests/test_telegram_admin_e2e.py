@@ -170,6 +170,27 @@ def test_intent_files_are_reloaded_automatically_when_they_change(api, bot):
     assert marker in ask(api, RESIDENT, "公证怎么办").text
 
 
+def test_a_guidance_longer_than_telegrams_limit_arrives_in_parts_with_buttons_last(api, bot):
+    path = bot["intents"] / "enforcement_complaint.yaml"
+    original = path.read_text(encoding="utf-8")
+    first_line = load_knowledge(bot["intents"])["enforcement_complaint"].response.split("\n", 1)[0]
+    paragraphs = "".join(f"{first_line}\n\n      第{n}段<说明>：" + "执法投诉" * 250 + "\n\n      " for n in range(8))
+    try:
+        path.write_text(original.replace(first_line, paragraphs + first_line, 1), encoding="utf-8")
+        before = len(api.sent(ADMIN))
+        api.send_text(ADMIN, "/reload")
+        assert "✅" in wait_text(api, ADMIN, "重新加载", after=before).text
+        sent_before = len(api.sent(RESIDENT))
+        api.send_text(RESIDENT, "执法投诉怎么办")
+        parts = api.wait_for(lambda: (m := api.sent(RESIDENT)[sent_before:]) and m[-1].buttons and m, what="the last part")
+        assert len(parts) >= 2
+        assert all(len(p.text) <= 4096 for p in parts) and all(not p.buttons for p in parts[:-1])
+        assert all("&lt;说明&gt;" in p.text for p in parts[:2]), "escaped in every part"
+        assert any("👍" in b["text"] for b in parts[-1].buttons)
+    finally:
+        path.write_text(original, encoding="utf-8")
+
+
 def test_a_broken_edit_is_reported_with_its_file_and_residents_keep_the_last_good_set(api, bot):
     mediation = bot["intents"] / "mediation.yaml"
     original = mediation.read_text(encoding="utf-8")
