@@ -96,3 +96,33 @@ def test_automatic_retention_purges_old_inquiries_when_the_bot_starts(tmp_path):
             process.send_signal(signal.SIGTERM)
             _, stderr = process.communicate(timeout=30)
     assert process.returncode == 0 and "Traceback" not in stderr
+
+
+def test_a_socks_proxy_is_refused_with_a_clear_message_and_no_credentials(tmp_path):
+    env = _env(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, LEGALBOT_PROXY="socks5://user:secret@127.0.0.1:1080")
+    result = run_cli("run", env=env)
+    assert result.returncode == 2
+    assert "socks5://" in result.stderr and "http://" in result.stderr
+    assert "secret" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_an_http_proxy_carries_every_bot_api_request(tmp_path):
+    """The stand-in server doubles as the proxy: the Bot API host itself does not resolve."""
+    import signal
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+    from .test_telegram_e2e import bot_env
+
+    with FakeBotAPI() as api:
+        proxy = api.base_url.removesuffix("/bot")
+        env = bot_env(api, tmp_path / "inquiries.sqlite3", TELEGRAM_API_BASE_URL="http://api.telegram.invalid/bot", LEGALBOT_PROXY=proxy)
+        process = subprocess.Popen([sys.executable, "-m", "bot", "run"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        try:
+            api.send_text(120, "法律援助怎么申请")
+            assert "法律援助" in api.wait_message(120, timeout=30).text
+        finally:
+            process.send_signal(signal.SIGTERM)
+            _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 0, stderr

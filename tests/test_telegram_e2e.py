@@ -37,8 +37,8 @@ def bot_env(api: FakeBotAPI, db: Path, **extra: str) -> dict[str, str]:
         LEGALBOT_DB=str(db),
         LEGALBOT_ENV_FILE=os.devnull,
         PYTHONUNBUFFERED="1",
-        **extra,
     )
+    env.update(extra)
     return env
 
 

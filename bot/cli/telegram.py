@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import logging
+from urllib.parse import urlsplit
 
 from ..errors import UserError
 from ..settings import Settings
@@ -28,6 +29,12 @@ def run_bot(args: argparse.Namespace) -> int:
     if not settings.telegram_token:
         raise UserError(NO_TOKEN)
     settings = dataclasses.replace(settings, intents_dir=args.intents or settings.intents_dir, db=db_path(args, settings))
+    scheme = urlsplit(settings.proxy_url).scheme if settings.proxy_url else "http"
+    if scheme not in ("http", "https"):
+        raise UserError(
+            f"the proxy setting (LEGALBOT_PROXY / HTTPS_PROXY) is a {scheme}:// proxy; only http:// and https:// "
+            "proxies are supported (most clients, e.g. Clash, also offer an HTTP port such as http://127.0.0.1:7890)"
+        )
 
     from telegram.error import InvalidToken, NetworkError  # noqa: PLC0415 - keep `legalbot --help` fast
 
