@@ -123,6 +123,6 @@ def test_an_http_proxy_carries_every_bot_api_request(tmp_path):
             api.send_text(120, "法律援助怎么申请")
             assert "法律援助" in api.wait_message(120, timeout=30).text
         finally:
-            process.send_signal(signal.SIGTERM)
+            process.send_signal(signal.SIGINT)  # Ctrl-C stops as cleanly as SIGTERM
             _, stderr = process.communicate(timeout=30)
     assert process.returncode == 0, stderr
