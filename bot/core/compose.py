@@ -110,8 +110,16 @@ class Composer:
         return Reply(DID_YOU_MEAN, ReplyKind.AMBIGUOUS, rows(buttons, 1), match.intent, match.score, match.candidates)
 
     def fallback(self, match: Match) -> Reply:
-        """No confident match: say so, offer the closest topics (if any come near), the menu and 12348."""
-        near = [b for c in match.candidates[:2] if c.score >= SUGGEST_FLOOR and (b := self.button_for(c.intent))]
+        """No confident match: say so, offer the closest topics (if any come near), the menu and 12348.
+
+        A weak hint of danger is not suggested: real emergencies are caught by their keywords, and a
+        "紧急求助" button under a question about the weather would only alarm.
+        """
+        near = [
+            b
+            for c in match.candidates[:2]
+            if c.score >= SUGGEST_FLOOR and not self.knowledge[c.intent].priority and (b := self.button_for(c.intent))
+        ]
         text = FALLBACK + ("\n\n" + SUGGEST.format("、".join(f"“{b.label}”" for b in near)) if near else "")
         menu = [b for b in self.menu_buttons() if b not in near]
         return Reply(text, ReplyKind.FALLBACK, rows(near, 1) + rows(menu), None, match.score, match.candidates, wants_feedback=True)
