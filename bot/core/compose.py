@@ -25,7 +25,7 @@ FALLBACK = (
 )
 DID_YOU_MEAN = "您想咨询的是下面哪一项？请点一下："
 SUGGEST = "和您的问题最接近的可能是{}，可以点下面的按钮查看，或选择其他服务。"
-SUGGEST_FLOOR = 40.0
+SUGGEST_FLOOR = 50.0
 _CONTACT_LABELS = (("address", "地址"), ("phone", "电话"), ("hours", "办公时间"), ("url", "网址"), ("note", "备注"))
 
 
