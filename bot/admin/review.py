@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..core.knowledge import Knowledge, KnowledgeError, Problem, load_knowledge
+from ..core.knowledge import Knowledge, KnowledgeError, Problem, default_intents_dir, load_knowledge
 from ..core.matcher import Matcher
 from ..core.normalise import clean_text
 from ..errors import UserError
@@ -104,8 +104,11 @@ class AcceptResult:
     accuracy_after: float | None
 
 
-def default_eval_file(intents_dir: Path) -> Path:
-    return intents_dir.resolve().parent / EVAL_FILE
+def default_eval_file(intents_dir: Path) -> Path | None:
+    """The eval set beside the intents' project (<intents>/../tests/data/eval.jsonl), else the
+    shipped one, so an admin working on a copy of the intents still sees before/after accuracy."""
+    candidates = (intents_dir.resolve().parent / EVAL_FILE, default_intents_dir().parent / EVAL_FILE)
+    return next((path for path in candidates if path.is_file()), None)
 
 
 def _already_there(knowledge: Knowledge, text: str) -> str | None:
@@ -158,16 +161,14 @@ def _accept_in_files(inquiry_id: int, text: str, intent_id: str, intents_dir: Pa
 async def accept(store: InquiryStore, inquiry_id: int, intent_id: str, intents_dir: Path, eval_file: Path | None = None) -> AcceptResult:
     """Add the inquiry's text as an example of ``intent_id`` and mark it accepted.
 
-    ``eval_file`` defaults to <intents>/../tests/data/eval.jsonl when that exists (else no
-    before/after accuracy). Raises `ReviewError` for an unknown inquiry or intent, a text that is
+    ``eval_file`` defaults to `default_eval_file` (no before/after accuracy when there is none). Raises `ReviewError` for an unknown inquiry or intent, a text that is
     already an example, or an edit that would break the intents (the file is then restored).
     """
     inquiry = await store.get(inquiry_id)
     if inquiry is None:
         raise ReviewError(f"no inquiry with id {inquiry_id}")
     text = " ".join(inquiry.text.split())
-    if eval_file is None and default_eval_file(intents_dir).is_file():
-        eval_file = default_eval_file(intents_dir)
+    eval_file = eval_file or default_eval_file(intents_dir)
 
     def locked() -> AcceptResult:
         with _EDIT_LOCK:

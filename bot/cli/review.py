@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..admin.review import accept, default_eval_file, dismiss, suggest
+from ..admin.review import accept, dismiss, suggest
 from ..core.matcher import Matcher
 from ..settings import Settings
 from .common import add_db_option, add_intents_option, intents_dir, knowledge_from, print_json, truncate, with_store
@@ -42,7 +42,7 @@ def run_accept(args: argparse.Namespace) -> int:
     for warning in result.warnings:
         print(warning)
     if result.eval_file is None:
-        print(f"eval accuracy: skipped (no {default_eval_file(directory)}; give one with --eval FILE)")
+        print("eval accuracy: skipped (no eval set found; give one with --eval FILE)")
     else:
         change = result.accuracy_after - result.accuracy_before
         print(f"eval accuracy on {result.eval_file}: {result.accuracy_before:.3f} → {result.accuracy_after:.3f} ({change:+.3f})")
@@ -78,7 +78,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     accept_.add_argument("inquiry_id", type=positive, metavar="INQUIRY_ID", help="id from `review suggest` or `inquiries list`")
     accept_.add_argument("--intent", required=True, metavar="ID", help="intent id to teach, e.g. legal_aid")
-    accept_.add_argument("--eval", type=Path, metavar="FILE", help="eval set for the before/after accuracy (default: <intents>/../tests/data/eval.jsonl if present)")
+    accept_.add_argument("--eval", type=Path, metavar="FILE", help="eval set for the before/after accuracy (default: <intents>/../tests/data/eval.jsonl, else the shipped tests/data/eval.jsonl)")
     add_intents_option(accept_)
     add_db_option(accept_)
     accept_.set_defaults(run=run_accept)
