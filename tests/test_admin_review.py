@@ -228,7 +228,7 @@ def test_review_commands_print_results_and_plain_errors(tmp_path: Path, intents:
     assert out.startswith("#1  3 × (3 distinct)") and f"ids: {ids[0]}, {ids[1]}, {ids[2]}" in out
     assert main(["review", "accept", str(ids[3]), "--intent", "legal_aid", *common]) == 0
     out = capsys.readouterr().out
-    assert "legal_aid.yaml:" in out and "eval accuracy: skipped" in out
+    assert "legal_aid.yaml:" in out and "eval accuracy on " in out and " → " in out
     assert main(["review", "dismiss", str(ids[1]), "--db", str(db)]) == 0
     assert f"dismissed inquiry {ids[1]}" in capsys.readouterr().out
     assert main(["review", "dismiss", "999", "--db", str(db)]) == 2
