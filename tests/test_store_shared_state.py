@@ -4,12 +4,13 @@ workers (two connections to one SQLite file, two pools on one PostgreSQL databas
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 
 import pytest
 
 from bot.core.reply import Reply, ReplyKind
 from bot.store import open_store
-from bot.store.base import Store
+from bot.store.base import ZONE, ClaimState, Store
 from bot.store.shared_state import CLAIM_LEASE_SECONDS, SEND_BURST, SEND_RATE
 
 T0 = 1_750_000_000.0  # a fixed wall-clock time, so windows and expiry don't depend on when tests run
@@ -98,3 +99,36 @@ async def test_a_reload_on_one_worker_is_seen_by_the_others(workers: tuple[Store
     assert await b.knowledge_version() == seen + 1
     assert await b.bump_knowledge_version() == seen + 2
     assert await a.knowledge_version() == seen + 2
+
+
+async def test_a_renewed_claim_outlives_its_lease_and_its_state_can_be_read(workers: tuple[Store, Store]) -> None:
+    a, b = workers
+    assert await a.claim_state(31) is None
+    assert await a.claim_update(31, now=T0, lease=10)
+    await a.renew_claim(31, now=T0 + 8)  # still working on it
+    assert not await b.claim_update(31, now=T0 + 15, lease=10)
+    assert await b.claim_state(31) == ClaimState(claimed_at=T0 + 8, finished=False)
+    assert await b.claim_update(31, now=T0 + 19, lease=10)  # no renewal since: its worker is gone
+    await b.finish_update(31, now=T0 + 20)
+    await a.renew_claim(31, now=T0 + 21)  # a late renewal from the old worker changes nothing
+    assert await a.claim_state(31) == ClaimState(claimed_at=T0 + 19, finished=True)
+
+
+async def test_the_same_update_logged_by_two_workers_is_one_inquiry(workers: tuple[Store, Store]) -> None:
+    a, b = workers
+    reply = Reply("指引", ReplyKind.ANSWER, intent="legal_aid", score=90.0)
+    first = await a.log("telegram", "1", "法律援助怎么申请", reply, update_id=5001)
+    again = await b.log("telegram", "1", "法律援助怎么申请", reply, update_id=5001)
+    other = await b.log("telegram", "1", "法律援助怎么申请", reply, update_id=5002)
+    plain = [await a.log("telegram", "1", "公证", reply) for _ in range(2)]  # no update id: rows of their own
+    assert first == again and len({first, other, *plain}) == 4
+    assert len(await a.inquiries()) == 4
+
+
+async def test_update_ids_on_inquiries_are_forgotten_after_a_day(workers: tuple[Store, Store]) -> None:
+    a, _ = workers
+    reply = Reply("指引", ReplyKind.ANSWER, intent="legal_aid", score=90.0)
+    then = dt.datetime.fromtimestamp(T0, ZONE)
+    first = await a.log("telegram", "1", "法律援助", reply, at=then, update_id=7)
+    assert await a.claim_update(99, now=T0 + DAY + 700)  # any claim sweeps now and then
+    assert await a.log("telegram", "1", "法律援助", reply, update_id=7) != first  # a new update that reuses the number

@@ -110,9 +110,23 @@ class CountRow:
     count: int
 
 
+@dataclass(frozen=True)
+class ClaimState:
+    """An update's claim: when it was last claimed or renewed, and whether it was finished."""
+
+    claimed_at: float
+    finished: bool
+
+
 class InquiryStore(Protocol):
-    async def log(self, channel: str, user_id: str, text: str, reply: Reply, at: dt.datetime | None = None) -> int:
-        """Redact `text` and the reply, key the user id, store it all; return the new inquiry id."""
+    async def log(
+        self, channel: str, user_id: str, text: str, reply: Reply, at: dt.datetime | None = None, update_id: int | None = None
+    ) -> int:
+        """Redact `text` and the reply, key the user id, store it all; return the new inquiry id.
+
+        With ``update_id`` (a Telegram update a webhook worker handles) a second log of the same
+        update within a day returns the first one's id instead of adding a row.
+        """
 
     async def set_feedback(self, inquiry_id: int, value: str) -> bool:
         """Record 👍/👎 ("up"/"down"); False when the inquiry no longer exists."""
@@ -141,11 +155,18 @@ class SharedState(Protocol):
     synchronised clocks (NTP), as they do for the inquiry times anyway.
     """
 
-    async def claim_update(self, update_id: int, now: float | None = None) -> bool:
-        """True for the one worker that should handle this Telegram update; False for a re-delivery."""
+    async def claim_update(self, update_id: int, now: float | None = None, lease: float = ...) -> bool:
+        """True for the one worker that should handle this Telegram update; False for a re-delivery
+        (or while another worker's claim, not older than ``lease`` seconds, stands)."""
 
     async def finish_update(self, update_id: int, now: float | None = None) -> None:
         """The update is handled: re-deliveries are duplicates from now on, however late."""
+
+    async def renew_claim(self, update_id: int, now: float | None = None) -> None:
+        """The claimer is still working on the update: start its lease again."""
+
+    async def claim_state(self, update_id: int) -> ClaimState | None:
+        """How an update's claim stands (None: never claimed, or swept after a day)."""
 
     async def load_session(self, key: str, now: float | None = None) -> dict[str, Any] | None:
         """A session's data as last saved, or None when there is none or it has been idle too long."""

@@ -98,6 +98,17 @@ MIGRATIONS: tuple[Migration, ...] = (
             {"postgres": "CREATE TABLE user_key_secret (id INTEGER PRIMARY KEY CHECK (id = 1), secret TEXT NOT NULL)"},
         ),
     ),
+    Migration(
+        4,
+        "one inquiry per Telegram update (issue 6)",
+        (
+            # A webhook worker that takes over an update from one that died logs it again: the
+            # update id makes that the same row. Cleared after a day (Telegram re-delivers no longer,
+            # and after a week of silence it starts numbering updates at random).
+            "ALTER TABLE inquiries ADD COLUMN update_id BIGINT",
+            "CREATE UNIQUE INDEX inquiries_update ON inquiries (update_id)",
+        ),
+    ),
 )
 
 LATEST = MIGRATIONS[-1].version

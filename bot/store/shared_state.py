@@ -8,10 +8,12 @@ like the inquiry log's user keys. Old rows are swept every few minutes by whiche
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import time
 from typing import Any
 
+from .base import ZONE, ClaimState
 from .sql import SQLStore
 
 CLAIM_KEEP_SECONDS = 24 * 3600  # Telegram stops re-delivering an update after a day
@@ -53,6 +55,17 @@ class SharedStateStore(SQLStore):
 
     async def finish_update(self, update_id: int, now: float | None = None) -> None:
         await self._write("UPDATE update_claims SET finished_at = ? WHERE update_id = ?", _clock(now), update_id)
+
+    async def renew_claim(self, update_id: int, now: float | None = None) -> None:
+        """Move an unfinished claim's start to ``now``, so a long update (a queue for the send budget,
+        an export) keeps it while a short lease still frees the update of a worker that died."""
+        await self._write(
+            "UPDATE update_claims SET claimed_at = ? WHERE update_id = ? AND finished_at IS NULL", _clock(now), update_id
+        )
+
+    async def claim_state(self, update_id: int) -> ClaimState | None:
+        rows = await self._read("SELECT claimed_at, finished_at FROM update_claims WHERE update_id = ?", update_id)
+        return ClaimState(float(rows[0]["claimed_at"]), rows[0]["finished_at"] is not None) if rows else None
 
     async def load_session(self, key: str, now: float | None = None) -> dict[str, Any] | None:
         """The session last saved under ``key``, unless idle for over `SESSION_IDLE_SECONDS`."""
@@ -119,10 +132,15 @@ class SharedStateStore(SQLStore):
         return int(rows[0]["version"])
 
     async def _sweep(self, now: float) -> None:
-        """At most every `SWEEP_SECONDS` per process: drop day-old claims, idle sessions, past windows."""
+        """At most every `SWEEP_SECONDS` per process: drop day-old claims (and the update ids
+        kept on inquiries for as long), idle sessions, past windows."""
         if now < self._next_sweep:
             return
         self._next_sweep = now + SWEEP_SECONDS
         await self._write("DELETE FROM update_claims WHERE claimed_at < ?", now - CLAIM_KEEP_SECONDS)
+        await self._write(
+            "UPDATE inquiries SET update_id = NULL WHERE update_id IS NOT NULL AND time < ?",
+            self.dialect.time_param(dt.datetime.fromtimestamp(now - CLAIM_KEEP_SECONDS, ZONE)),
+        )
         await self._write("DELETE FROM sessions WHERE updated_at < ?", now - SESSION_IDLE_SECONDS)
         await self._write("DELETE FROM user_counters WHERE (period + 1) * window_seconds < ?", now - COUNTER_KEEP_SECONDS)

@@ -127,11 +127,15 @@ class SQLStore(ABC):
             review=row["review"],
         )
 
-    async def log(self, channel: str, user_id: str, text: str, reply: Reply, at: dt.datetime | None = None) -> int:
+    async def log(
+        self, channel: str, user_id: str, text: str, reply: Reply, at: dt.datetime | None = None, update_id: int | None = None
+    ) -> int:
         candidates = [{"intent": c.intent, "score": c.score} for c in reply.candidates]
+        # With an update id, logging the same update again returns the first row (NULLs never conflict).
         rows = await self._write(
-            'INSERT INTO inquiries (time, channel, "user", text, intent, score, candidates, reply)'
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            'INSERT INTO inquiries (time, channel, "user", text, intent, score, candidates, reply, update_id)'
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (update_id) DO UPDATE SET update_id = excluded.update_id RETURNING id",
             self.dialect.time_param(at or now()),
             channel,
             self._key(channel, user_id),
@@ -140,6 +144,7 @@ class SQLStore(ABC):
             float(reply.score),
             json.dumps(candidates, ensure_ascii=False),
             _redact_reply(reply.text),
+            update_id,
         )
         return int(rows[0]["id"])
 
