@@ -62,7 +62,7 @@ def _confusions(knowledge: Knowledge, matcher: Matcher) -> list[Problem]:
 def _completeness(knowledge: Knowledge, today: dt.date) -> list[Problem]:
     problems = []
     for intent in knowledge.intents:
-        is_service = intent.id not in SMALL_TALK and not intent.priority
+        is_service = intent.id not in SMALL_TALK and not intent.priority and not intent.out_of_scope
         if is_service and not intent.sources:
             problems.append(Problem(intent.file, intent.line, f"{intent.id}: no sources (legal basis)", "warning"))
         if is_service and not intent.keywords:

@@ -68,3 +68,14 @@ def test_candidates_are_ranked_and_scores_bounded(matcher):
     assert scores == sorted(scores, reverse=True)
     assert all(0 <= s <= 100 for s in scores)
     assert match.candidates[0].intent == match.intent == "mediation"
+
+
+def test_out_of_scope_examples_reject_a_message_and_never_appear_as_candidates(matcher):
+    match = matcher.match("推荐一家好吃的火锅店")
+    assert match.intent is None and match.status is MatchStatus.NONE
+    assert all(c.intent != "out_of_scope" for c in match.candidates)
+
+
+def test_everyday_chat_mentioning_wanzhou_is_not_a_legal_question(matcher):
+    assert matcher.match("万州哪里可以学游泳").intent is None
+    assert matcher.match("法院门口那家面馆几点开门").intent is None

@@ -88,3 +88,9 @@ def test_ambiguous_message_offers_both_intents(knowledge):
     reply = responder.respond(mediation.examples[0], Session())
     assert reply.kind is ReplyKind.AMBIGUOUS
     assert {"intent:mediation", "intent:mediation_twin"} <= {b.action for b in reply.flat_buttons}
+
+
+def test_the_fallback_wording_comes_from_the_out_of_scope_intent(knowledge, responder):
+    reply = responder.respond("帮我写一首诗", Session())
+    assert reply.kind is ReplyKind.FALLBACK
+    assert reply.text.startswith(knowledge["out_of_scope"].response.strip()[:20])

@@ -57,6 +57,8 @@ class Composer:
     def __init__(self, knowledge: Knowledge, flow_titles: Mapping[str, str] | None = None):
         self.knowledge = knowledge
         self.flow_titles = dict(flow_titles or {})
+        # Admins word the fallback in the out_of_scope intent's response, when there is one.
+        self.fallback_text = next((i.response for i in knowledge.intents if i.out_of_scope), FALLBACK)
 
     def button_for(self, target: str) -> Button | None:
         if target.startswith(FLOW_PREFIX):
@@ -120,7 +122,7 @@ class Composer:
             for c in match.candidates[:2]
             if c.score >= SUGGEST_FLOOR and not self.knowledge[c.intent].priority and (b := self.button_for(c.intent))
         ]
-        text = FALLBACK + ("\n\n" + SUGGEST.format("、".join(f"“{b.label}”" for b in near)) if near else "")
+        text = self.fallback_text + ("\n\n" + SUGGEST.format("、".join(f"“{b.label}”" for b in near)) if near else "")
         menu = [b for b in self.menu_buttons() if b not in near]
         return Reply(text, ReplyKind.FALLBACK, rows(near, 1) + rows(menu), None, match.score, match.candidates, wants_feedback=True)
 

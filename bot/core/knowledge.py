@@ -59,6 +59,7 @@ class Intent:
     contacts: tuple[str, ...] = ()
     reviewed: dt.date | None = None
     priority: bool = False
+    out_of_scope: bool = False
     file: Path | None = None
     line: int | None = None
     example_lines: tuple[int, ...] = ()
@@ -188,6 +189,7 @@ def _parse_intent_file(path: Path, schema: dict[str, Any]) -> tuple[list[Intent]
                 contacts=tuple(raw.get("contacts", [])),
                 reviewed=dt.date.fromisoformat(raw["reviewed"]) if raw.get("reviewed") else None,
                 priority=bool(raw.get("priority", False)),
+                out_of_scope=bool(raw.get("out_of_scope", False)),
                 file=path,
                 line=_line(node),
                 example_lines=tuple(_line(n) or 0 for n in examples_node.value) if examples_node else (),

@@ -270,7 +270,7 @@ class Matcher:
 
     # -- decisions ------------------------------------------------------------------------
 
-    def rank(self, text: str | Normalised, leave_out: tuple[str, int] | None = None, limit: int = 5) -> list[Candidate]:
+    def rank(self, text: str | Normalised, leave_out: tuple[str, int] | None = None, limit: int = 6) -> list[Candidate]:
         """The `limit` intents with the most evidence, best first (ties broken by file order).
 
         ``leave_out`` = (intent id, example position) scores as if that example were not indexed,
@@ -283,11 +283,17 @@ class Matcher:
         return [Candidate(self._ids[i], round(float(min(scores[i], 100.0)), 1)) for i in order if scores[i] > 0]
 
     def decide(self, ranked: list[Candidate], threshold: float | None = None, gap: float | None = None) -> Match:
-        """Apply the out-of-scope threshold and the ambiguity gap to a ranking."""
+        """Apply the out-of-scope threshold and the ambiguity gap to a ranking.
+
+        An ``out_of_scope`` intent (examples of what the bot does not handle) never becomes the
+        match: when it ranks first the message is rejected, and it is left out of the candidates.
+        """
         threshold = self.threshold if threshold is None else threshold
         gap = self.gap if gap is None else gap
-        candidates = tuple(ranked[:3])
-        if not candidates or candidates[0].score < threshold:
+        in_scope = [c for c in ranked if not self.knowledge[c.intent].out_of_scope]
+        candidates = tuple(in_scope[:3])
+        rejected = bool(ranked) and self.knowledge[ranked[0].intent].out_of_scope
+        if not candidates or candidates[0].score < threshold or rejected:
             return Match(None, candidates[0].score if candidates else 0.0, candidates, MatchStatus.NONE)
         top, runner_up = candidates[0], (candidates[1] if len(candidates) > 1 else None)
         close = runner_up is not None and runner_up.score >= threshold and top.score - runner_up.score < gap
