@@ -20,6 +20,7 @@ from typing import Any
 
 import chinese_calendar
 
+from ..core.compose import cite
 from ..errors import UserError
 
 _REVIEW_LAW = "《中华人民共和国行政复议法》"
@@ -197,7 +198,7 @@ def format_deadline(d: Deadline) -> str:
         lines.append("到期日不是周末，暂按无需顺延计算（节假日数据缺失，见下方注意）。")
     else:
         lines.append("到期日是工作日，无需顺延。")
-    lines.append("依据：" + "、".join(d.basis) + "。")
+    lines.append("依据：" + cite(d.basis) + "。")
     lines.append("注意：")
     lines.extend(f"· {note}" for note in d.notes)
     lines.append(_DISCLAIMER)
