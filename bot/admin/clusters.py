@@ -23,7 +23,7 @@ from rapidfuzz import fuzz, process
 
 from ..core.normalise import clean_text, sounds_of
 
-SIMILARITY = 50.0  # weighted overlap, percent: half of the two questions' content in common
+SIMILARITY = 45.0  # weighted overlap, percent: nearly half of the two questions' content in common
 
 # Characters that say nothing about the topic: pronouns, particles, auxiliaries, question words.
 FILLER = frozenset(
