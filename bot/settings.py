@@ -7,6 +7,7 @@ file named by ``LEGALBOT_ENV_FILE``), then the process environment.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,7 @@ from .errors import UserError
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 DEFAULT_DB = "data/inquiries.sqlite3"
+WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what Telegram accepts as secret_token
 
 
 class SettingsError(UserError, ValueError):
@@ -29,6 +31,13 @@ def _int_list(name: str, value: str) -> frozenset[int]:
         return frozenset(int(part) for part in value.replace(" ", "").split(",") if part)
     except ValueError:
         raise SettingsError(f"{name} must be comma-separated Telegram user ids, got {value!r}") from None
+
+
+def webhook_secret(value: str, name: str = "LEGALBOT_WEBHOOK_SECRET") -> str:
+    """The secret Telegram sends with every update, checked against what Telegram allows."""
+    if value and not WEBHOOK_SECRET.fullmatch(value):
+        raise SettingsError(f"{name} must be 1 to 256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule for a webhook secret)")
+    return value
 
 
 def _number(name: str, value: str, kind: type = float) -> float:
@@ -63,5 +72,5 @@ class Settings:
             admin_ids=_int_list("LEGALBOT_ADMIN_IDS", get("LEGALBOT_ADMIN_IDS")),
             intents_dir=Path(get("LEGALBOT_INTENTS")) if get("LEGALBOT_INTENTS") else default_intents_dir(),
             retention_days=int(_number("LEGALBOT_RETENTION_DAYS", get("LEGALBOT_RETENTION_DAYS", "0"), int)),
-            webhook_secret=get("LEGALBOT_WEBHOOK_SECRET"),
+            webhook_secret=webhook_secret(get("LEGALBOT_WEBHOOK_SECRET")),
         )

@@ -13,11 +13,21 @@ in a background thread; tests drive it with plain synchronous calls:
 Every request is recorded in ``api.calls`` (method, parameters, uploaded files, HTTP status).
 Scripted failures answer the next matching request(s) with an error instead: a 429 with
 ``retry_after``, or a 403 "bot was blocked by the user" for one chat.
+
+Webhook delivery, as Telegram's Bot API server does it: once a webhook is set (setWebhook, or
+`set_webhook` from a test), every injected update is POSTed as JSON to the URL with the
+``X-Telegram-Bot-Api-Secret-Token`` header, up to ``max_connections`` at once but one at a time per
+chat (Telegram queues a chat's updates and sends the next once the previous was accepted).
+A delivery that fails — a status other than 2xx, a connection error, no answer within
+``delivery_timeout`` — is sent again after its ``Retry-After`` header, or else after a short delay
+that doubles with each failure (up to ``max_retry_delay``). Every attempt is recorded in
+``api.deliveries``. While a webhook is set, getUpdates gets 409 Conflict, as from Telegram.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import threading
@@ -26,6 +36,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 
 TOKEN = "123:ABC"
@@ -42,6 +53,8 @@ JSON_PARAMS = frozenset(
     {"reply_markup", "entities", "caption_entities", "commands", "allowed_updates", "reply_parameters", "link_preview_options", "scope"}
 )
 SEND_METHODS = frozenset({"sendMessage", "sendPhoto", "sendDocument"})
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+SECRET_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
 
 
 @dataclass
@@ -89,6 +102,47 @@ class Failure:
         return self.chat_id is None or str(params.get("chat_id")) == str(self.chat_id)
 
 
+@dataclass
+class Webhook:
+    url: str
+    secret: str = ""
+    max_connections: int = 40
+    allowed_updates: list[str] | None = None
+    set_at: float = field(default_factory=time.time)
+
+
+@dataclass
+class Delivery:
+    """One attempt to deliver an update to a webhook. ``status`` None: no HTTP answer at all."""
+
+    update_id: int
+    url: str
+    status: int | None
+    error: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+    at: float = field(default_factory=time.monotonic)
+
+    @property
+    def ok(self) -> bool:
+        return self.status is not None and 200 <= self.status < 300
+
+
+def _flag(value: Any) -> bool:
+    """A boolean parameter as sent: JSON true, or "true" from a form or a stringified JSON body."""
+    return value is True or str(value).lower() in ("true", "1")
+
+
+def _kind(update: dict[str, Any]) -> str:
+    return next((k for k in update if k != "update_id"), "")
+
+
+def _queue(update: dict[str, Any]) -> Any:
+    """Telegram's delivery queue for an update: its chat (a button press: the message's chat)."""
+    payload = update.get(_kind(update)) or {}
+    chat = payload.get("chat") or (payload.get("message") or {}).get("chat") or payload.get("from") or {}
+    return chat.get("id", ("update", update["update_id"]))
+
+
 def _utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
@@ -96,8 +150,27 @@ def _utf16_len(text: str) -> int:
 class FakeBotAPI:
     """The server plus helpers to inject updates and to wait for what the bot sends."""
 
-    def __init__(self, token: str = TOKEN, bot_user: dict[str, Any] | None = None):
+    def __init__(
+        self,
+        token: str = TOKEN,
+        bot_user: dict[str, Any] | None = None,
+        delivery_timeout: float = 30.0,
+        retry_delay: float = 0.2,
+        max_retry_delay: float = 2.0,
+    ):
         self.token = token
+        self.delivery_timeout = delivery_timeout
+        self.retry_delay = retry_delay
+        self.max_retry_delay = max_retry_delay
+        self.webhook: Webhook | None = None
+        self.deliveries: list[Delivery] = []
+        self.last_webhook_error: tuple[int, str] | None = None
+        self._busy_queues: set[Any] = set()  # a delivery in flight or waiting to be retried
+        self._routes: dict[int, str] = {}  # update id → the URL of one worker, when a test picks it
+        self._wake: asyncio.Event | None = None
+        self._connections: asyncio.Semaphore | None = None
+        self._dispatcher: asyncio.Task | None = None
+        self._delivering: set[asyncio.Task] = set()
         self.bot_user = dict(bot_user or BOT_USER)
         self.calls: list[Call] = []
         self._by_chat: dict[int, list[Call]] = {}  # successful sends, per chat
@@ -133,6 +206,8 @@ class FakeBotAPI:
         self._closing = True
         if self._loop and self._new_update:
             self._loop.call_soon_threadsafe(self._new_update.set)  # release pending long polls
+        if self._loop and self._dispatcher:
+            asyncio.run_coroutine_threadsafe(self._stop_dispatcher(), self._loop).result(10)
         if self._loop and self._runner:
             asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
             self._loop.call_soon_threadsafe(self._loop.stop)
@@ -157,6 +232,8 @@ class FakeBotAPI:
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         self._loop.run_until_complete(site.start())
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self._wake = asyncio.Event()
+        self._dispatcher = self._loop.create_task(self._dispatch())
         self._started.set()
         self._loop.run_forever()
 
@@ -199,6 +276,9 @@ class FakeBotAPI:
                 body["parameters"] = {"retry_after": failure.retry_after}
             return self._record(method, params, files, failure.status, body)
         if method == "getUpdates":
+            if self.webhook is not None:
+                body = {"ok": False, "error_code": 409, "description": "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"}
+                return self._record(method, params, files, 409, body)
             return await self._get_updates(params, files)
         handler = getattr(self, f"_m_{method}", None)
         if handler is None:
@@ -251,8 +331,35 @@ class FakeBotAPI:
     def _m_getMe(self, params: dict, files: dict) -> dict:
         return self.bot_user
 
-    def _m_deleteWebhook(self, params: dict, files: dict) -> bool:
+    def _m_setWebhook(self, params: dict, files: dict) -> bool | tuple[int, str]:
+        url = str(params.get("url") or "")
+        secret = str(params.get("secret_token") or "")
+        connections = int(params.get("max_connections") or 40)
+        if not url:
+            return self._m_deleteWebhook(params, files)
+        if not url.startswith(("http://", "https://")):
+            return 400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook"
+        if secret and (len(secret) > 256 or set(secret) - SECRET_CHARS):
+            return 400, "Bad Request: secret token contains unallowed characters"
+        if not 1 <= connections <= 100:
+            return 400, "Bad Request: bad max_connections"
+        self._configure(Webhook(url, secret, connections, params.get("allowed_updates")), _flag(params.get("drop_pending_updates")))
         return True
+
+    def _m_deleteWebhook(self, params: dict, files: dict) -> bool:
+        self._configure(None, _flag(params.get("drop_pending_updates")))
+        return True
+
+    def _m_getWebhookInfo(self, params: dict, files: dict) -> dict[str, Any]:
+        with self._lock:
+            info: dict[str, Any] = {"url": "", "has_custom_certificate": False, "pending_update_count": len(self._updates)}
+            if self.webhook is not None:
+                info.update(url=self.webhook.url, max_connections=self.webhook.max_connections)
+                if self.webhook.allowed_updates is not None:
+                    info["allowed_updates"] = self.webhook.allowed_updates
+                if self.last_webhook_error is not None:
+                    info["last_error_date"], info["last_error_message"] = self.last_webhook_error
+            return info
 
     def _m_setMyCommands(self, params: dict, files: dict) -> bool:
         return True
@@ -329,14 +436,102 @@ class FakeBotAPI:
     def _m_editMessageReplyMarkup(self, params: dict, files: dict) -> dict | tuple[int, str]:
         return self._edit(params, {})
 
+    # ---- webhook delivery ----------------------------------------------------------------------
+
+    def set_webhook(self, url: str, secret: str = "", max_connections: int = 40, allowed_updates: list[str] | None = None) -> None:
+        """What setWebhook does, for a test that doesn't need it done through the bot's CLI."""
+        assert self._loop is not None, "start the server first"
+        webhook = Webhook(url, secret, max_connections, allowed_updates)
+        self._loop.call_soon_threadsafe(self._configure, webhook, False)
+
+    def _configure(self, webhook: Webhook | None, drop_pending: bool) -> None:
+        """In the server's loop: a new webhook (or none) takes effect for the next deliveries."""
+        with self._lock:
+            self.webhook = webhook
+            self.last_webhook_error = None
+            if drop_pending:
+                self._updates.clear()
+            self._lock.notify_all()
+        self._connections = asyncio.Semaphore(webhook.max_connections) if webhook else None
+        self._wake.set()  # type: ignore[union-attr]
+
+    async def _dispatch(self) -> None:
+        """Start a delivery for the first pending update of each idle chat queue, whenever one frees."""
+        async with aiohttp.ClientSession() as session:
+            while not self._closing:
+                await self._wake.wait()  # type: ignore[union-attr]
+                self._wake.clear()  # type: ignore[union-attr]
+                webhook, connections = self.webhook, self._connections
+                if webhook is None or connections is None:
+                    continue
+                with self._lock:
+                    allowed = webhook.allowed_updates
+                    if allowed:  # Telegram never queues what the bot did not ask for
+                        self._updates = [u for u in self._updates if _kind(u) in allowed]
+                    ready = []
+                    for update in self._updates:
+                        queue = _queue(update)
+                        if queue not in self._busy_queues:
+                            self._busy_queues.add(queue)
+                            ready.append(update)
+                for update in ready:
+                    task = asyncio.ensure_future(self._deliver(session, webhook, connections, update))
+                    self._delivering.add(task)
+                    task.add_done_callback(self._delivering.discard)
+
+    async def _deliver(self, session: aiohttp.ClientSession, webhook: Webhook, connections: asyncio.Semaphore, update: dict[str, Any]) -> None:
+        url = self._routes.get(update["update_id"], webhook.url)
+        headers = {SECRET_HEADER: webhook.secret} if webhook.secret else {}
+        failures = sum(1 for d in self.deliveries if d.update_id == update["update_id"] and not d.ok)
+        async with connections:
+            try:
+                timeout = aiohttp.ClientTimeout(total=self.delivery_timeout)
+                async with session.post(url, json=update, headers=headers, timeout=timeout) as response:
+                    await response.read()
+                    reason = "" if 200 <= response.status < 300 else response.reason or ""
+                    delivery = Delivery(update["update_id"], url, response.status, reason, dict(response.headers))
+            except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+                delivery = Delivery(update["update_id"], url, None, f"{type(exc).__name__}: {exc}")
+        with self._lock:
+            self.deliveries.append(delivery)
+            if delivery.ok:
+                self._updates = [u for u in self._updates if u is not update]
+            else:
+                message = f"Wrong response from the webhook: {delivery.status} {delivery.error}" if delivery.status else "Connection failed"
+                self.last_webhook_error = (int(time.time()), message)
+            self._lock.notify_all()
+        if not delivery.ok:
+            retry_after = delivery.headers.get("Retry-After", "")
+            delay = float(retry_after) if retry_after.isdigit() else min(self.max_retry_delay, self.retry_delay * 2**failures)
+            await asyncio.sleep(delay)
+        with self._lock:
+            self._busy_queues.discard(_queue(update))
+        self._wake.set()  # type: ignore[union-attr]
+
+    async def _stop_dispatcher(self) -> None:
+        for task in [*self._delivering, self._dispatcher]:
+            task.cancel()  # type: ignore[union-attr]
+        for task in [*self._delivering, self._dispatcher]:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task  # type: ignore[misc]
+
+    def deliveries_of(self, update_id: int) -> list[Delivery]:
+        with self._lock:
+            return [d for d in self.deliveries if d.update_id == update_id]
+
     # ---- injecting updates ---------------------------------------------------------------------
 
-    def _push(self, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
+    def _push(self, kind: str, payload: dict[str, Any], to: str | None = None) -> dict[str, Any]:
+        """Queue an update; with ``to``, its webhook deliveries go to that URL (one chosen worker)."""
         with self._lock:
             update = {"update_id": next(self._update_ids), kind: payload}
+            if to is not None:
+                self._routes[update["update_id"]] = to
             self._updates.append(update)
         if self._loop and self._new_update:
             self._loop.call_soon_threadsafe(self._new_update.set)
+        if self._loop and self._wake:
+            self._loop.call_soon_threadsafe(self._wake.set)
         return update
 
     @staticmethod
@@ -358,9 +553,9 @@ class FakeBotAPI:
             entities.append({"type": "mention", "offset": _utf16_len(text[: text.index(mention)]), "length": _utf16_len(mention)})
         return {"text": text, **({"entities": entities} if entities else {})}
 
-    def send_text(self, user_id: int, text: str) -> dict[str, Any]:
+    def send_text(self, user_id: int, text: str, to: str | None = None) -> dict[str, Any]:
         """A resident types `text` in their private chat with the bot."""
-        return self._push("message", self._message(user_id, self._private(user_id), **self.text_content(text)))
+        return self._push("message", self._message(user_id, self._private(user_id), **self.text_content(text)), to)
 
     def send_sticker(self, user_id: int) -> dict[str, Any]:
         sticker = {"file_id": "st1", "file_unique_id": "s1", "type": "regular", "width": 512, "height": 512, "is_animated": False, "is_video": False, "emoji": "👍"}
@@ -395,7 +590,7 @@ class FakeBotAPI:
             content["reply_to_message"] = reply_to
         return self._push("message", self._message(user_id, chat, **content))
 
-    def press(self, user_id: int, message: dict[str, Any] | Call, data: str) -> dict[str, Any]:
+    def press(self, user_id: int, message: dict[str, Any] | Call, data: str, to: str | None = None) -> dict[str, Any]:
         """The user presses the inline button carrying `data` under a message the bot sent."""
         if isinstance(message, Call):
             message = message.result
@@ -406,7 +601,7 @@ class FakeBotAPI:
             "message": message,
             "data": data,
         }
-        return self._push("callback_query", query)
+        return self._push("callback_query", query, to)
 
     # ---- scripted failures ---------------------------------------------------------------------
 

@@ -1,9 +1,9 @@
-"""Per-user `Session` objects behind a small interface.
+"""Per-user `Session` objects behind one small async interface, `AsyncSessionStore`.
 
 `MemorySessions` serves one polling process. Several webhook workers must share sessions, so a
 flow started on one continues on another: `DatabaseSessions` keeps them in the store. Reading the
-database is I/O, hence `AsyncSessionStore`; `AsyncMemorySessions` puts the in-memory store behind
-the same async interface, so a channel written against it runs on either.
+database is I/O, hence the async interface; `AsyncMemorySessions` puts the in-memory store behind
+it, so the Telegram handlers are written once and run on either.
 """
 
 from __future__ import annotations
@@ -17,14 +17,6 @@ from ..store.base import SharedState
 
 IDLE_SECONDS = 24 * 3600
 MAX_SESSIONS = 100_000
-
-
-class SessionStore(Protocol):
-    def get(self, key: Hashable) -> Session:
-        """The user's session, a fresh one if none (or it was dropped as idle)."""
-
-    def save(self, key: Hashable, session: Session) -> None:
-        """Persist changes made to a session returned by `get` (a no-op in memory)."""
 
 
 class MemorySessions:

@@ -6,6 +6,10 @@ the user out of the update, ask the core, log the inquiry, and send what the ren
 `build_application` only wires; `run` starts long polling and returns when SIGINT/SIGTERM
 stop it (`install_stop_signals`), after pending updates are answered and the store is closed.
 
+Polling and webhook workers (`telegram_worker`) run these same handlers and this same wiring;
+they differ only in what `TelegramBot` is given: sessions, flood control and the rate limiter
+in memory for one polling process, in the store for workers that share one bot.
+
 Background work (automatic retention, watching the intent files) runs as plain asyncio tasks
 started in ``post_init`` and cancelled in ``post_stop``: PTB's JobQueue would need the
 ``job-queue`` extra (APScheduler) for two timers that a loop with ``asyncio.sleep`` does as well.
@@ -34,6 +38,7 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
+    BaseRateLimiter,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
@@ -49,10 +54,10 @@ from ..core.session import Session
 from ..settings import Settings
 from ..store.base import LOGGED_KINDS, InquiryStore  # menus and flow steps are not inquiries
 from ..store.redact import redact
-from .sessions import MemorySessions, SessionStore
+from .sessions import AsyncMemorySessions, AsyncSessionStore
 from .telegram_admin import IntentReloader, add_admin_handlers, register_admin_commands
 from .telegram_http import AiohttpRequest, LeanBot
-from .telegram_limits import FloodGate, PerUserUpdateProcessor
+from .telegram_limits import FloodControl, FloodGate, PerUserUpdateProcessor
 from .telegram_render import button_label, parse_feedback, render, without_feedback
 
 logger = logging.getLogger(__name__)
@@ -61,6 +66,7 @@ CHANNEL = "telegram"
 MAX_CONCURRENT_UPDATES = 128
 RATE_LIMIT_RETRIES = 3
 CONNECTION_POOL_SIZE = 8  # sends are paced by the rate limiter (30/s), so few connections are busy at once
+ALLOWED_UPDATES = ("message", "callback_query")  # what the handlers below use; Telegram sends nothing else
 
 NOT_TEXT = "抱歉，我目前只能阅读文字消息。请用文字描述您的问题，或发送 /menu 选择服务。"
 TOO_FAST = "您发消息太快了 🙏 我会先回答前面的问题，请稍等几秒再发。"
@@ -104,13 +110,18 @@ def file_base_url(api_base_url: str) -> str:
 
 @dataclass
 class TelegramBot:
-    """The adapter's state (core, store, sessions) and its handlers."""
+    """The adapter's state (core, store, sessions) and its handlers.
+
+    ``log_update_ids``: webhook workers log each inquiry under its update id, so a worker that
+    takes over an update from one that died mid-way finds the inquiry already logged.
+    """
 
     responder: Responder
     settings: Settings
     open_store: StoreOpener
-    sessions: SessionStore = field(default_factory=MemorySessions)
-    gate: FloodGate = field(default_factory=FloodGate)
+    sessions: AsyncSessionStore = field(default_factory=AsyncMemorySessions)
+    gate: FloodControl = field(default_factory=FloodGate)
+    log_update_ids: bool = False
     store: InquiryStore | None = None
     tasks: list[asyncio.Task] = field(default_factory=list)
     background: list[Callable[["TelegramBot"], Awaitable[None]]] = field(default_factory=list)
@@ -153,13 +164,13 @@ class TelegramBot:
         message = update.effective_message
         name, _, arg = message.text.partition(" ")
         name = name[1:].split("@", 1)[0].lower()
-        reply = self._with_session(update, lambda session: self.responder.command(name, arg, session))
+        reply = await self._with_session(update, lambda session: self.responder.command(name, arg, session))
         await self.answer(update, context, message.text, reply)
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
         text = self._strip_mention(message.text, context.bot.username)
-        reply = self._with_session(update, lambda session: self.responder.respond(text, session))
+        reply = await self._with_session(update, lambda session: self.responder.respond(text, session))
         await self.answer(update, context, text, reply)
 
     async def on_not_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -192,7 +203,7 @@ class TelegramBot:
         data = query.data or ""
         message = query.message if isinstance(query.message, Message) else None
         label = button_label(message.reply_markup if message else None, data) or data
-        reply = self._with_session(update, lambda session: self.responder.press(data, session))
+        reply = await self._with_session(update, lambda session: self.responder.press(data, session))
         await self.answer(update, context, label, reply)
 
     async def on_dropped(self, update: Update, warn: bool) -> None:
@@ -227,12 +238,18 @@ class TelegramBot:
         user = update.effective_user
         return (chat.id if chat else user.id, user.id)
 
-    def _with_session(self, update: Update, step: Callable[[Session], Reply]) -> Reply:
-        """Run one core step on the user's session and keep what it changed (a flow's progress)."""
+    async def _with_session(self, update: Update, step: Callable[[Session], Reply]) -> Reply:
+        """Run one core step on the user's session and keep what it changed (a flow's progress).
+
+        A session outside any flow before and after holds nothing worth keeping, so it is not
+        saved: most messages are plain questions, and in the database each save is a write.
+        """
         key = self._session_key(update)
-        session = self.sessions.get(key)
+        session = await self.sessions.get(key)
+        in_flow = session.flow is not None
         reply = step(session)
-        self.sessions.save(key, session)
+        if in_flow or session.flow is not None:
+            await self.sessions.save(key, session)
         return reply
 
     @staticmethod
@@ -246,7 +263,8 @@ class TelegramBot:
         if self.store is None or reply.kind not in LOGGED_KINDS:
             return None
         try:
-            return await self.store.log(CHANNEL, str(update.effective_user.id), text, reply)
+            update_id = update.update_id if self.log_update_ids else None
+            return await self.store.log(CHANNEL, str(update.effective_user.id), text, reply, update_id=update_id)
         except Exception:  # noqa: BLE001 - the answer matters more than its log entry
             logger.exception("could not log an inquiry (intent %s)", reply.intent)
             return None
@@ -290,8 +308,9 @@ def add_handlers(app: Application, bot: TelegramBot) -> None:
     app.add_error_handler(bot.on_error)
 
 
-def make_bot(settings: Settings, pool_size: int = 1) -> LeanBot:
-    """The Bot API client: where (base URL, proxy), how (aiohttp, HTML, rate limiting with retries)."""
+def make_bot(settings: Settings, pool_size: int = 1, rate_limiter: BaseRateLimiter | None = None) -> LeanBot:
+    """The Bot API client: where (base URL, proxy), how (aiohttp, HTML, rate limiting with retries:
+    PTB's in-memory `AIORateLimiter` unless a shared one is given)."""
     return LeanBot(
         settings.telegram_token,
         base_url=settings.api_base_url,
@@ -299,21 +318,28 @@ def make_bot(settings: Settings, pool_size: int = 1) -> LeanBot:
         request=AiohttpRequest(pool_size, settings.proxy_url),
         get_updates_request=AiohttpRequest(1, settings.proxy_url),
         defaults=Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)),
-        rate_limiter=AIORateLimiter(max_retries=RATE_LIMIT_RETRIES),
+        rate_limiter=rate_limiter or AIORateLimiter(max_retries=RATE_LIMIT_RETRIES),
     )
 
 
-def build_application(settings: Settings, bot: TelegramBot) -> Application:
-    """Wire PTB: Bot API location, proxy, rate limiting, per-user processing, handlers."""
+def build_application(
+    settings: Settings, bot: TelegramBot, rate_limiter: BaseRateLimiter | None = None, polling: bool = True
+) -> Application:
+    """Wire PTB: Bot API location, proxy, rate limiting, per-user processing, handlers.
+
+    ``polling=False`` leaves out PTB's updater: a webhook worker hands updates in itself.
+    """
     processor = PerUserUpdateProcessor(MAX_CONCURRENT_UPDATES, bot.gate, bot.on_dropped)
     builder = (
         ApplicationBuilder()
-        .bot(make_bot(settings, CONNECTION_POOL_SIZE))
+        .bot(make_bot(settings, CONNECTION_POOL_SIZE, rate_limiter))
         .concurrent_updates(processor)
         .post_init(bot.post_init)
         .post_stop(bot.post_stop)
         .post_shutdown(bot.post_shutdown)
     )
+    if not polling:
+        builder = builder.updater(None)
     app = bot.app = builder.build()
     add_admin_handlers(app, bot)
     add_handlers(app, bot)
@@ -361,4 +387,4 @@ def run(settings: Settings, responder: Responder, open_store: StoreOpener) -> No
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     install_stop_signals(app, bot, loop)
-    app.run_polling(allowed_updates=["message", "callback_query"], drop_pending_updates=False, stop_signals=None)
+    app.run_polling(allowed_updates=list(ALLOWED_UPDATES), drop_pending_updates=False, stop_signals=None)

@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -59,18 +60,21 @@ class IntentReloader:
 
     Loading, validating and indexing run in a worker thread, so residents keep getting answers
     from the current set meanwhile; `Responder.reload` swaps the whole engine in one assignment.
+    ``announce`` (webhook workers: `KnowledgeSync.announce`) tells the other workers after an
+    admin's reload or accept.
     """
 
     def __init__(self, bot: "TelegramBot"):
         self.bot = bot
         self.lock = asyncio.Lock()
         self.signature = files_signature(bot.settings.intents_dir)
+        self.announce: Callable[[], Awaitable[None]] | None = None
 
     @property
     def directory(self) -> Path:
         return self.bot.settings.intents_dir
 
-    async def reload(self) -> Knowledge:
+    async def reload(self, announce: bool = False) -> Knowledge:
         """Load and swap in the folder's intents; `KnowledgeError` leaves the running set alone."""
         async with self.lock:
             signature = files_signature(self.directory)
@@ -78,13 +82,17 @@ class IntentReloader:
             await asyncio.to_thread(self.bot.responder.reload, knowledge)
             self.signature = signature
             logger.info("intents reloaded: %d intents", len(knowledge.intents))
-            return knowledge
+        if announce and self.announce is not None:
+            await self.announce()
+        return knowledge
 
     async def swap(self, knowledge: Knowledge) -> None:
         """Use an already validated set (from an accept)."""
         async with self.lock:
             await asyncio.to_thread(self.bot.responder.reload, knowledge)
             self.signature = files_signature(self.directory)
+        if self.announce is not None:
+            await self.announce()
 
 
 def files_signature(directory: Path) -> tuple:
@@ -238,7 +246,7 @@ class AdminHandlers:
             return
         chat_id = update.effective_chat.id
         try:
-            knowledge = await self.bot.reloader.reload()
+            knowledge = await self.bot.reloader.reload(announce=True)
         except KnowledgeError as exc:
             await say(context.bot, chat_id, f"❌ 意图文件有错误，未重新加载，机器人继续使用上一版：\n{exc}")
             return

@@ -7,7 +7,10 @@ up everybody else. `PerUserUpdateProcessor` adds two things PTB leaves to the bo
   `asyncio.Lock` per user), so a flow's answers never overtake each other;
 * **flood control** — a user who sends dozens of messages a second gets their first `burst`
   answered, then one message per `1/rate` seconds; the excess is dropped *before* it takes a
-  lock or a slot, with one polite note per flood, so a flooder cannot starve other users.
+  lock, with one polite note per flood, so a flooder cannot starve other users.
+
+One polling process counts in memory (`FloodGate`, a token bucket per user). Webhook workers
+count in the store (`SharedFloodGate`), since a user's next message may reach another worker.
 """
 
 from __future__ import annotations
@@ -17,15 +20,22 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
+
+from ..store.base import SharedState
 
 logger = logging.getLogger(__name__)
 
 FLOOD_BURST = 20
 FLOOD_RATE = 1.0  # tokens per second once the burst is spent
+
+
+class FloodControl(Protocol):
+    async def check(self, user_id: int) -> tuple[bool, bool]:
+        """(handle this message?, send the 'too fast' note?) — the note once per flood."""
 
 
 @dataclass
@@ -62,10 +72,31 @@ class FloodGate:
         bucket.warned = True
         return False, warn
 
+    async def check(self, user_id: int) -> tuple[bool, bool]:
+        return self.admit(user_id)
+
     def _forget_full(self, now: float) -> None:
         self._buckets = {
             k: b for k, b in self._buckets.items() if b.tokens + (now - b.stamp) * self.rate < self.burst
         }
+
+
+@dataclass
+class SharedFloodGate:
+    """Flood control across webhook workers: `limit` messages per fixed window of `window` seconds,
+    counted in the store (one atomic upsert per message).
+
+    The same budget as `FloodGate` on average (20 in 20 s); a flood that spans two windows may get
+    up to twice the limit answered and a second note, the price of a counter that is one row.
+    """
+
+    store: SharedState
+    limit: int = FLOOD_BURST
+    window: float = FLOOD_BURST / FLOOD_RATE
+
+    async def check(self, user_id: int) -> tuple[bool, bool]:
+        hits = await self.store.hit_user_counter(str(user_id), self.window)
+        return hits <= self.limit, hits == self.limit + 1
 
 
 class _UserLocks:
@@ -98,7 +129,7 @@ OnDropped = Callable[[Update, bool], Awaitable[None]]
 class PerUserUpdateProcessor(BaseUpdateProcessor):
     """Concurrent across users, sequential within one user, with flood control in front."""
 
-    def __init__(self, max_concurrent_updates: int, gate: FloodGate | None = None, on_dropped: OnDropped | None = None):
+    def __init__(self, max_concurrent_updates: int, gate: FloodControl | None = None, on_dropped: OnDropped | None = None):
         super().__init__(max_concurrent_updates)
         self.gate = gate or FloodGate()
         self.on_dropped = on_dropped
@@ -109,7 +140,7 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         if user is None:  # channel posts and the like: nothing to order or limit
             await coroutine
             return
-        handle, warn = self.gate.admit(user.id)
+        handle, warn = await self.gate.check(user.id)
         if not handle:
             coroutine.close()  # type: ignore[attr-defined]  # never awaited on purpose
             if self.on_dropped is not None:

@@ -1,0 +1,161 @@
+"""One webhook worker: the polling bot's handlers fed by HTTP, with every piece of state in the store.
+
+The worker runs the same PTB `Application`, handlers, rendering and per-user processing as
+`legalbot run` (`telegram.build_application`), without PTB's updater: `handle` hands each update
+in. What one polling process keeps in memory comes from the store instead, because any worker may
+get a user's next update: sessions (`DatabaseSessions`), flood counters (`SharedFloodGate`), the
+bot-wide send budget (`SharedRateLimiter`) and the intents' generation (`KnowledgeSync`).
+
+Exactly-once, as far as it can be had. Telegram re-delivers an update when its delivery failed or
+timed out, and the load balancer re-sends a request whose worker died to another worker. So:
+
+* An update is *claimed* in the store before anything is done (`claim_update`); a re-delivery of a
+  finished update is answered 200 and nothing else. While another worker's claim stands, the
+  answer is 409 with ``Retry-After`` (the rest of its lease): Telegram tries again then, and the
+  load balancer does not count it against this healthy worker, as it would a 503.
+* The update is processed *before* the HTTP answer. A worker killed mid-update never said 200, so
+  Telegram or the load balancer re-sends it, and once the dead worker's lease (`CLAIM_LEASE`
+  seconds) has lapsed another worker takes it over. Claims in hand are renewed every
+  `RENEW_EVERY` seconds, so a slow update (a queue for the send budget, an export) keeps its claim.
+* A takeover must not log the inquiry twice: inquiries are logged under their update id, and a
+  second log of it returns the first row (so the 👍/👎 buttons carry the same id). The session is
+  saved only after the answer was sent, so a takeover starts from the state the user saw.
+
+What remains is a window of a few milliseconds between Telegram accepting the reply and the claim
+being marked finished: a worker killed exactly then has its update answered a second time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import Update
+
+from ..core.responder import Responder
+from ..settings import Settings
+from ..store.base import Store
+from .knowledge_sync import KnowledgeSync
+from .sessions import DatabaseSessions
+from .telegram import RATE_LIMIT_RETRIES, TelegramBot, build_application
+from .telegram_limits import SharedFloodGate
+from .telegram_ratelimit import SharedRateLimiter
+
+logger = logging.getLogger(__name__)
+
+CLAIM_LEASE = 10.0  # a dead worker's update waits this long for another worker
+RENEW_EVERY = 3.0  # well inside the lease, so a live worker never loses its claim
+HEALTH_TIMEOUT = 2.0
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What to answer Telegram for one update: a status, and for 409 when to try again."""
+
+    status: int
+    retry_after: int | None = None
+
+
+@dataclass(frozen=True)
+class Health:
+    ok: bool
+    details: dict[str, Any]
+
+
+class WebhookWorker:
+    """A `TelegramBot` wired for the webhook, its lifecycle, and the claim around each update."""
+
+    def __init__(self, settings: Settings, responder: Responder, store: Store):
+        self.store = store
+        self.bot = TelegramBot(
+            responder,
+            settings,
+            open_store=self._opened_store,
+            sessions=DatabaseSessions(store),
+            gate=SharedFloodGate(store),
+            log_update_ids=True,
+        )
+        self.app = build_application(settings, self.bot, SharedRateLimiter(store, RATE_LIMIT_RETRIES), polling=False)
+        self.sync = KnowledgeSync(store, self.bot.reloader.reload)
+        self.bot.reloader.announce = self.sync.announce
+        self.bot.background += [lambda _: self.sync.follow(), lambda _: self._renew_claims()]
+        self.in_hand: dict[int, float] = {}  # update id → when claimed (monotonic)
+        self.ready = False
+
+    async def _opened_store(self) -> Store:
+        return self.store
+
+    # ---- lifecycle -----------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """What `run_polling` does before fetching updates: initialize (getMe: `InvalidToken`,
+        `NetworkError` for the caller), `post_init` (commands, background tasks), start."""
+        await self.sync.start()
+        await self.app.initialize()
+        await self.bot.post_init(self.app)
+        await self.app.start()
+        self.ready = True
+
+    async def stop(self) -> None:
+        """After the HTTP server has finished the updates in hand: stop PTB, close the store."""
+        self.ready = False
+        try:
+            if self.app.running:
+                await self.app.stop()
+            await self.bot.post_stop(self.app)
+            await self.app.shutdown()
+        finally:
+            await self.bot.post_shutdown(self.app)  # closes the store
+            await self.store.close()  # also when start failed before PTB knew of it
+
+    # ---- one update ----------------------------------------------------------------------------
+
+    async def handle(self, data: dict[str, Any]) -> Outcome:
+        """Claim, process (handlers, replies, log), finish; see the module docstring."""
+        update_id = int(data["update_id"])
+        if not await self.store.claim_update(update_id, lease=CLAIM_LEASE):
+            return await self._not_ours(update_id)
+        self.in_hand[update_id] = time.monotonic()
+        try:
+            update = Update.de_json(data, self.app.bot)
+            await self.app.update_processor.process_update(update, self.app.process_update(update))
+        finally:
+            del self.in_hand[update_id]
+        await self.store.finish_update(update_id)
+        return Outcome(200)
+
+    async def _not_ours(self, update_id: int) -> Outcome:
+        state = await self.store.claim_state(update_id)
+        if state is None or state.finished:
+            logger.info("update %d was handled already: not answered again", update_id)
+            return Outcome(200)
+        lapses_in = state.claimed_at + CLAIM_LEASE - time.time()
+        return Outcome(409, max(1, math.ceil(lapses_in)))
+
+    async def _renew_claims(self) -> None:
+        """Until cancelled: keep the claims of updates in hand for a while from lapsing."""
+        while True:
+            await asyncio.sleep(RENEW_EVERY)
+            settled = time.monotonic() - 1.0
+            for update_id in [u for u, since in self.in_hand.items() if since < settled]:
+                try:
+                    await self.store.renew_claim(update_id)
+                except Exception:  # noqa: BLE001 - try again next round; the lease has room
+                    logger.warning("could not renew the claim on update %d", update_id, exc_info=True)
+
+    # ---- health --------------------------------------------------------------------------------
+
+    async def health(self) -> Health:
+        """Ready to serve: started, intents loaded, and the database answers within a moment."""
+        intents = len(self.bot.responder.knowledge.intents)
+        details: dict[str, Any] = {"ready": self.ready, "intents": intents, "updates_in_hand": len(self.in_hand)}
+        try:
+            details["knowledge_version"] = await asyncio.wait_for(self.store.knowledge_version(), HEALTH_TIMEOUT)
+            details["database"] = "ok"
+        except Exception as exc:  # noqa: BLE001 - any failure means "not healthy", said in one line
+            details["database"] = f"unreachable: {type(exc).__name__}"
+        return Health(self.ready and intents > 0 and details["database"] == "ok", details)
