@@ -19,6 +19,7 @@ from .errors import UserError
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 DEFAULT_DB = "data/inquiries.sqlite3"
+DEFAULT_SEND_RATE = 30.0  # messages a second for the whole bot: Telegram's limit for ordinary bots
 WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what Telegram accepts as secret_token
 
 
@@ -47,6 +48,13 @@ def _number(name: str, value: str, kind: type = float) -> float:
         raise SettingsError(f"{name} must be a number, got {value!r}") from None
 
 
+def _positive(name: str, value: str) -> float:
+    number = _number(name, value)
+    if not number > 0:
+        raise SettingsError(f"{name} must be more than 0, got {value!r}")
+    return number
+
+
 @dataclass(frozen=True)
 class Settings:
     telegram_token: str = ""
@@ -57,6 +65,7 @@ class Settings:
     intents_dir: Path = field(default_factory=default_intents_dir)
     retention_days: int = 0
     webhook_secret: str = ""
+    send_rate: float = DEFAULT_SEND_RATE
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
@@ -73,4 +82,5 @@ class Settings:
             intents_dir=Path(get("LEGALBOT_INTENTS")) if get("LEGALBOT_INTENTS") else default_intents_dir(),
             retention_days=int(_number("LEGALBOT_RETENTION_DAYS", get("LEGALBOT_RETENTION_DAYS", "0"), int)),
             webhook_secret=webhook_secret(get("LEGALBOT_WEBHOOK_SECRET")),
+            send_rate=_positive("LEGALBOT_SEND_RATE", get("LEGALBOT_SEND_RATE", str(DEFAULT_SEND_RATE))),
         )

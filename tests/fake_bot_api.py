@@ -157,8 +157,10 @@ class FakeBotAPI:
         delivery_timeout: float = 30.0,
         retry_delay: float = 0.2,
         max_retry_delay: float = 2.0,
+        verify_tls: bool = True,
     ):
         self.token = token
+        self.verify_tls = verify_tls  # off: deliver to an https:// webhook with a test certificate
         self.delivery_timeout = delivery_timeout
         self.retry_delay = retry_delay
         self.max_retry_delay = max_retry_delay
@@ -457,7 +459,8 @@ class FakeBotAPI:
 
     async def _dispatch(self) -> None:
         """Start a delivery for the first pending update of each idle chat queue, whenever one frees."""
-        async with aiohttp.ClientSession() as session:
+        connector = aiohttp.TCPConnector(ssl=None if self.verify_tls else False)
+        async with aiohttp.ClientSession(connector=connector) as session:
             while not self._closing:
                 await self._wake.wait()  # type: ignore[union-attr]
                 self._wake.clear()  # type: ignore[union-attr]

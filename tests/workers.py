@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -41,11 +42,13 @@ def worker_env(api: FakeBotAPI, db: str, **extra: str) -> dict[str, str]:
 
 
 def http(method: str, url: str, body: Any = None, headers: dict[str, str] | None = None, timeout: float = 30) -> tuple[int, dict[str, str], bytes]:
-    """One plain HTTP request: (status, headers, body), an error status included."""
+    """One plain HTTP request: (status, headers, body), an error status included. HTTPS is to a
+    load balancer on loopback with a throwaway certificate, so it is not verified."""
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json", **(headers or {})})
+    context = ssl._create_unverified_context() if url.startswith("https://") else None
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
+        with urllib.request.urlopen(request, timeout=timeout, context=context) as response:
             return response.status, dict(response.headers), response.read()
     except urllib.error.HTTPError as exc:
         return exc.code, dict(exc.headers), exc.read()
@@ -63,15 +66,25 @@ def healthy(base: str) -> bool:
         return False
 
 
-def start_worker(api: FakeBotAPI, db: str, log: Path, port: int, *args: str, timeout: float = 60, **env: str) -> subprocess.Popen:
-    """`legalbot serve` on 127.0.0.1:port; returns once /healthz says it can serve."""
-    process = subprocess.Popen(
+def launch_worker(api: FakeBotAPI, db: str, log: Path, port: int, *args: str, **env: str) -> subprocess.Popen:
+    """`legalbot serve` on 127.0.0.1:port, not waited for (see `wait_healthy`)."""
+    return subprocess.Popen(
         [sys.executable, "-m", "bot", "serve", "--listen", f"127.0.0.1:{port}", *args],
         env=worker_env(api, db, **env),
         cwd=ROOT,
         stdout=log.open("w"),
         stderr=subprocess.STDOUT,
     )
+
+
+def start_worker(api: FakeBotAPI, db: str, log: Path, port: int, *args: str, **env: str) -> subprocess.Popen:
+    """`legalbot serve` on 127.0.0.1:port; returns once /healthz says it can serve."""
+    process = launch_worker(api, db, log, port, *args, **env)
+    wait_healthy(process, port, log)
+    return process
+
+
+def wait_healthy(process: subprocess.Popen, port: int, log: Path, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while not healthy(f"http://127.0.0.1:{port}"):
         if process.poll() is not None or time.monotonic() > deadline:
@@ -79,4 +92,3 @@ def start_worker(api: FakeBotAPI, db: str, log: Path, port: int, *args: str, tim
             process.wait()
             raise AssertionError(f"worker on port {port} did not become healthy:\n{log.read_text()[-3000:]}")
         time.sleep(0.1)
-    return process

@@ -35,7 +35,6 @@ from telegram import (
 from telegram.constants import ChatType, ParseMode
 from telegram.error import Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     BaseRateLimiter,
@@ -58,6 +57,7 @@ from .sessions import AsyncMemorySessions, AsyncSessionStore
 from .telegram_admin import IntentReloader, add_admin_handlers, register_admin_commands
 from .telegram_http import AiohttpRequest, LeanBot
 from .telegram_limits import FloodControl, FloodGate, PerUserUpdateProcessor
+from .telegram_ratelimit import BeforeSend, LocalRateLimiter
 from .telegram_render import button_label, parse_feedback, render, without_feedback
 
 logger = logging.getLogger(__name__)
@@ -84,6 +84,7 @@ USER_COMMANDS = (
 )
 
 StoreOpener = Callable[[], Awaitable[InquiryStore]]
+Commit = Callable[[], Awaitable[None]]
 
 
 class AddressedToBot(filters.MessageFilter):
@@ -114,6 +115,8 @@ class TelegramBot:
 
     ``log_update_ids``: webhook workers log each inquiry under its update id, so a worker that
     takes over an update from one that died mid-way finds the inquiry already logged.
+    ``on_answered``: webhook workers mark the update finished there; it runs with the session
+    save just before an answer's last message leaves (`telegram_ratelimit.BeforeSend`).
     """
 
     responder: Responder
@@ -122,6 +125,7 @@ class TelegramBot:
     sessions: AsyncSessionStore = field(default_factory=AsyncMemorySessions)
     gate: FloodControl = field(default_factory=FloodGate)
     log_update_ids: bool = False
+    on_answered: Callable[[Update], Awaitable[None]] | None = None
     store: InquiryStore | None = None
     tasks: list[asyncio.Task] = field(default_factory=list)
     background: list[Callable[["TelegramBot"], Awaitable[None]]] = field(default_factory=list)
@@ -164,14 +168,12 @@ class TelegramBot:
         message = update.effective_message
         name, _, arg = message.text.partition(" ")
         name = name[1:].split("@", 1)[0].lower()
-        reply = await self._with_session(update, lambda session: self.responder.command(name, arg, session))
-        await self.answer(update, context, message.text, reply)
+        await self._step(update, context, message.text, lambda session: self.responder.command(name, arg, session))
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
         text = self._strip_mention(message.text, context.bot.username)
-        reply = await self._with_session(update, lambda session: self.responder.respond(text, session))
-        await self.answer(update, context, text, reply)
+        await self._step(update, context, text, lambda session: self.responder.respond(text, session))
 
     async def on_not_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Stickers, photos, voice, files: say politely that the bot reads text."""
@@ -203,8 +205,7 @@ class TelegramBot:
         data = query.data or ""
         message = query.message if isinstance(query.message, Message) else None
         label = button_label(message.reply_markup if message else None, data) or data
-        reply = await self._with_session(update, lambda session: self.responder.press(data, session))
-        await self.answer(update, context, label, reply)
+        await self._step(update, context, label, lambda session: self.responder.press(data, session))
 
     async def on_dropped(self, update: Update, warn: bool) -> None:
         """An update flood control dropped: answer a button press anyway, note a flood once."""
@@ -238,8 +239,10 @@ class TelegramBot:
         user = update.effective_user
         return (chat.id if chat else user.id, user.id)
 
-    async def _with_session(self, update: Update, step: Callable[[Session], Reply]) -> Reply:
-        """Run one core step on the user's session and keep what it changed (a flow's progress).
+    async def _step(self, update: Update, context: ContextTypes.DEFAULT_TYPE, text: str, step: Callable[[Session], Reply]) -> None:
+        """Run one core step on the user's session and answer; what the step changed (a flow's
+        progress) is kept when the answer goes out, so an answer that never left leaves the
+        session as the user last saw it.
 
         A session outside any flow before and after holds nothing worth keeping, so it is not
         saved: most messages are plain questions, and in the database each save is a write.
@@ -248,9 +251,8 @@ class TelegramBot:
         session = await self.sessions.get(key)
         in_flow = session.flow is not None
         reply = step(session)
-        if in_flow or session.flow is not None:
-            await self.sessions.save(key, session)
-        return reply
+        save = (lambda: self.sessions.save(key, session)) if in_flow or session.flow is not None else None
+        await self.answer(update, context, text, reply, save)
 
     @staticmethod
     def _strip_mention(text: str, username: str | None) -> str:
@@ -269,15 +271,28 @@ class TelegramBot:
             logger.exception("could not log an inquiry (intent %s)", reply.intent)
             return None
 
-    async def answer(self, update: Update, context: ContextTypes.DEFAULT_TYPE, text: str, reply: Reply) -> None:
+    async def answer(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE, text: str, reply: Reply, save_session: Commit | None = None
+    ) -> None:
+        """Log, render and send; the session is saved (and the update marked answered) right
+        before the last message leaves: see `telegram_ratelimit.BeforeSend` for why then."""
         inquiry_id = await self.log(update, text, reply)
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug("%s → %s %s (%.0f)", redact(text)[:80], reply.kind.value, reply.intent, reply.score)
         feedback_id = inquiry_id if reply.wants_feedback else None
         chat_id = self._session_key(update)[0]
         reply_to = self._reply_parameters(update)
-        for part in render(reply, feedback_id):
-            await context.bot.send_html(chat_id, part.html, part.markup, reply_to)
+
+        async def commit() -> None:
+            if save_session is not None:
+                await save_session()
+            if self.on_answered is not None:
+                await self.on_answered(update)
+
+        parts = render(reply, feedback_id)
+        for n, part in enumerate(parts):
+            last = n == len(parts) - 1
+            await context.bot.send_html(chat_id, part.html, part.markup, reply_to, BeforeSend(commit) if last else None)
             reply_to = None
 
     async def send_text(self, context: ContextTypes.DEFAULT_TYPE, update: Update, text: str) -> None:
@@ -310,7 +325,7 @@ def add_handlers(app: Application, bot: TelegramBot) -> None:
 
 def make_bot(settings: Settings, pool_size: int = 1, rate_limiter: BaseRateLimiter | None = None) -> LeanBot:
     """The Bot API client: where (base URL, proxy), how (aiohttp, HTML, rate limiting with retries:
-    PTB's in-memory `AIORateLimiter` unless a shared one is given)."""
+    in memory unless a shared limiter is given)."""
     return LeanBot(
         settings.telegram_token,
         base_url=settings.api_base_url,
@@ -318,7 +333,7 @@ def make_bot(settings: Settings, pool_size: int = 1, rate_limiter: BaseRateLimit
         request=AiohttpRequest(pool_size, settings.proxy_url),
         get_updates_request=AiohttpRequest(1, settings.proxy_url),
         defaults=Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)),
-        rate_limiter=rate_limiter or AIORateLimiter(max_retries=RATE_LIMIT_RETRIES),
+        rate_limiter=rate_limiter or LocalRateLimiter(overall_max_rate=settings.send_rate, max_retries=RATE_LIMIT_RETRIES),
     )
 
 

@@ -119,10 +119,12 @@ class LeanBot(ExtBot):
         html: str,
         reply_markup: InlineKeyboardMarkup | dict | None = None,
         reply_parameters: ReplyParameters | None = None,
+        rate_limit_args: object | None = None,
     ) -> dict:
         """sendMessage with HTML text; returns Telegram's raw result instead of a `Message`.
 
-        ``reply_markup`` may be PTB's object or the Bot API's JSON as a dict.
+        ``reply_markup`` may be PTB's object or the Bot API's JSON as a dict; ``rate_limit_args``
+        go to the rate limiter, as with PTB's own methods (`telegram_ratelimit.BeforeSend`).
 
         Goes through `_post` like every PTB method (defaults, rate limiter, error mapping);
         `_post` is PTB-internal, hence the pin to python-telegram-bot 22.x in pyproject.
@@ -134,4 +136,4 @@ class LeanBot(ExtBot):
             "reply_markup": reply_markup,
             "reply_parameters": reply_parameters,
         }
-        return await self._post("sendMessage", data)
+        return await self._post("sendMessage", data, api_kwargs=self._merge_api_rl_kwargs(None, rate_limit_args))

@@ -1,10 +1,18 @@
-"""Telegram's bot-wide send limit, kept by all webhook workers together through the store.
+"""Rate limiting for the Bot API: in memory for one polling process, through the store for workers.
 
-How the limit is shared: Telegram lets a bot send about 30 messages a second across all chats and
+Both limiters also run a `BeforeSend` hook given with a request, after any wait for the budget
+and right before the request leaves: a reply's last message carries the moment its update counts
+as answered (the session saved; for webhook workers the update's claim finished, see
+`telegram_worker`). Run earlier, a worker dying while its reply queued for the budget would leave
+the update finished but unanswered; run after the send, a worker dying in between would leave it
+answered but open, to be answered again by another worker.
+
+How the webhook workers share Telegram's bot-wide send limit: Telegram lets a bot send about 30 messages a second across all chats and
 answers 429 with ``retry_after`` beyond that. One polling process keeps to it with PTB's
 `AIORateLimiter`, in memory. Several workers must draw on one budget, so `SharedRateLimiter`
 asks the store for every message: `SharedState.take_send_token` is a token bucket (30 a second,
-bursts of 30) in one database row, updated by one atomic statement. The bucket may go into debt:
+bursts as large; ``LEGALBOT_SEND_RATE`` for a bot Telegram allows more) in one database row,
+updated by one atomic statement. The bucket may go into debt:
 each caller reserves the next free slot and is told how long to wait for it, so senders on all
 workers queue up in the order they asked, never poll or retry, and together stay within the rate.
 Only requests addressed to a chat (sendMessage, sendPhoto, sendDocument, edits) take a token, as
@@ -25,14 +33,16 @@ import contextlib
 import datetime as dt
 import logging
 import warnings
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from contextlib import AbstractAsyncContextManager
 from typing import Any
+
+from dataclasses import dataclass
 
 from aiolimiter import AsyncLimiter
 from telegram.constants import FloodLimit
 from telegram.error import RetryAfter
-from telegram.ext import BaseRateLimiter
+from telegram.ext import AIORateLimiter, BaseRateLimiter
 from telegram.warnings import PTBDeprecationWarning
 
 from ..store.base import SharedState
@@ -44,6 +54,40 @@ MAX_GROUP_LIMITERS = 512
 Result = bool | dict[str, Any] | list[dict[str, Any]]
 
 
+@dataclass
+class BeforeSend:
+    """``rate_limit_args`` for one request: run `action` once, just before the request leaves."""
+
+    action: Callable[[], Awaitable[None]]
+    done: bool = False
+
+    def around(self, callback: Callable[..., Coroutine[Any, Any, Result]]) -> Callable[..., Coroutine[Any, Any, Result]]:
+        async def run(*args: Any, **kwargs: Any) -> Result:
+            if not self.done:  # a retry after a 429 does not run it again
+                self.done = True
+                await self.action()
+            return await callback(*args, **kwargs)
+
+        return run
+
+
+class LocalRateLimiter(AIORateLimiter):
+    """PTB's in-memory limiter (one polling process), plus `BeforeSend`."""
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, Result]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | BeforeSend | None,
+    ) -> Result:
+        if isinstance(rate_limit_args, BeforeSend):
+            callback, rate_limit_args = rate_limit_args.around(callback), None
+        return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+
+
 def retry_seconds(error: RetryAfter) -> float:
     """``retry_after`` in seconds (PTB 22 gives an int with a deprecation warning, or a timedelta)."""
     with warnings.catch_warnings():
@@ -52,11 +96,18 @@ def retry_seconds(error: RetryAfter) -> float:
     return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
 
 
-class SharedRateLimiter(BaseRateLimiter[int]):
+class SharedRateLimiter(BaseRateLimiter[BeforeSend]):
     """PTB's rate-limiter hook over the store's bot-wide send budget (see the module docstring)."""
 
-    def __init__(self, budget: SharedState, max_retries: int = 3, group_rate: float = FloodLimit.MESSAGES_PER_MINUTE_PER_GROUP):
+    def __init__(
+        self,
+        budget: SharedState,
+        rate: float = FloodLimit.MESSAGES_PER_SECOND,
+        max_retries: int = 3,
+        group_rate: float = FloodLimit.MESSAGES_PER_MINUTE_PER_GROUP,
+    ):
         self.budget = budget
+        self.rate = rate
         self.max_retries = max_retries
         self.group_rate = group_rate
         self._groups: dict[int | str, AsyncLimiter] = {}
@@ -89,15 +140,17 @@ class SharedRateLimiter(BaseRateLimiter[int]):
         kwargs: dict[str, Any],
         endpoint: str,
         data: dict[str, Any],
-        rate_limit_args: int | None,
+        rate_limit_args: BeforeSend | None,
     ) -> Result:
         chat_id = data.get("chat_id")
-        retries = rate_limit_args or self.max_retries
+        if rate_limit_args is not None:
+            callback = rate_limit_args.around(callback)
+        retries = self.max_retries
         attempt = 0
         while True:
             async with self._group(chat_id):
                 if chat_id is not None:
-                    wait = await self.budget.take_send_token()
+                    wait = await self.budget.take_send_token(rate=self.rate, burst=self.rate)
                     if wait > 0:
                         await asyncio.sleep(wait)
                 await self._not_paused.wait()

@@ -18,11 +18,16 @@ timed out, and the load balancer re-sends a request whose worker died to another
   seconds) has lapsed another worker takes it over. Claims in hand are renewed every
   `RENEW_EVERY` seconds, so a slow update (a queue for the send budget, an export) keeps its claim.
 * A takeover must not log the inquiry twice: inquiries are logged under their update id, and a
-  second log of it returns the first row (so the 👍/👎 buttons carry the same id). The session is
-  saved only after the answer was sent, so a takeover starts from the state the user saw.
+  second log of it returns the first row (so the 👍/👎 buttons carry the same id).
+* The update is marked finished, and the session saved, at the last moment before the answer's
+  last message leaves — after any wait for the send budget (`telegram_ratelimit.BeforeSend`). A
+  worker killed before then leaves the session as the user saw it and the update to a takeover;
+  one killed after has its answer on the way and the update done.
 
-What remains is a window of a few milliseconds between Telegram accepting the reply and the claim
-being marked finished: a worker killed exactly then has its update answered a second time.
+What remains is the time one request takes to reach Telegram once the claim is finished (about a
+millisecond on a LAN): a worker killed exactly then loses that answer; the resident asks again.
+Updates that answer without a reply of their own (a button's toast, admin reports) are finished
+after they are handled, so one of those may be repeated by a takeover instead.
 """
 
 from __future__ import annotations
@@ -78,12 +83,14 @@ class WebhookWorker:
             sessions=DatabaseSessions(store),
             gate=SharedFloodGate(store),
             log_update_ids=True,
+            on_answered=self._answered,
         )
-        self.app = build_application(settings, self.bot, SharedRateLimiter(store, RATE_LIMIT_RETRIES), polling=False)
+        self.app = build_application(settings, self.bot, SharedRateLimiter(store, settings.send_rate, RATE_LIMIT_RETRIES), polling=False)
         self.sync = KnowledgeSync(store, self.bot.reloader.reload)
         self.bot.reloader.announce = self.sync.announce
         self.bot.background += [lambda _: self.sync.follow(), lambda _: self._renew_claims()]
         self.in_hand: dict[int, float] = {}  # update id → when claimed (monotonic)
+        self.answered: set[int] = set()  # in hand, and already marked finished by `_answered`
         self.ready = False
 
     async def _opened_store(self) -> Store:
@@ -125,8 +132,16 @@ class WebhookWorker:
             await self.app.update_processor.process_update(update, self.app.process_update(update))
         finally:
             del self.in_hand[update_id]
-        await self.store.finish_update(update_id)
+        if update_id in self.answered:
+            self.answered.discard(update_id)
+        else:
+            await self.store.finish_update(update_id)
         return Outcome(200)
+
+    async def _answered(self, update: Update) -> None:
+        """The answer's last message is about to leave: from now on the update is done."""
+        await self.store.finish_update(update.update_id)
+        self.answered.add(update.update_id)
 
     async def _not_ours(self, update_id: int) -> Outcome:
         state = await self.store.claim_state(update_id)

@@ -173,7 +173,7 @@ class SharedState(Protocol):
 
     async def save_session(self, key: str, data: dict[str, Any], updated_at: float) -> None: ...
 
-    async def take_send_token(self, now: float | None = None) -> float:
+    async def take_send_token(self, now: float | None = None, rate: float = ..., burst: float = ...) -> float:
         """Reserve one outgoing message in the bot-wide budget; return how many seconds to wait first."""
 
     async def hit_user_counter(self, user_key: str, window_s: float, now: float | None = None) -> int:
