@@ -52,6 +52,12 @@ async def _exclusive(pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
         yield conn
 
 
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    """Instead of asyncpg's reset query on every release to the pool (a second round trip per
+    statement): nothing here changes session state — no SET, LISTEN or session-level lock (the
+    migration lock ends with its transaction). asyncpg still rolls back a transaction left open."""
+
+
 async def _user_key_secret(pool: asyncpg.Pool) -> bytes:
     await pool.execute(
         "INSERT INTO user_key_secret (id, secret) VALUES (1, $1) ON CONFLICT (id) DO NOTHING", secrets.token_hex(32)
@@ -71,7 +77,7 @@ class PostgresStore(SharedStateStore):
         """Connect and migrate; with ``create=False`` a database without the log is an error, not a new log."""
         name = safe_url(url)
         try:
-            pool = await asyncpg.create_pool(url, min_size=1, max_size=POOL_SIZE, timeout=CONNECT_TIMEOUT)
+            pool = await asyncpg.create_pool(url, min_size=1, max_size=POOL_SIZE, timeout=CONNECT_TIMEOUT, reset=_keep_session)
         except _CONNECT_ERRORS as exc:
             raise StoreError(f"cannot connect to the inquiry log at {name}: {exc}") from None
         try:
