@@ -101,7 +101,7 @@ def run(workers: int, users: int, per_user: int, pool: list[str], use_nginx: boo
                 api.wait_message(1 + n, timeout=30)
             watched = [psutil.Process(p.pid) for p in processes]
             database = postgres_processes()
-            cpu_before, db_before = cpu_seconds(watched), cpu_seconds(database)
+            cpu_before, db_before, machine_before = cpu_seconds(watched), cpu_seconds(database), psutil.cpu_times()
             started = time.monotonic()
             texts: dict[str, int] = {}
             sent = 0
@@ -118,6 +118,9 @@ def run(workers: int, users: int, per_user: int, pool: list[str], use_nginx: boo
                 time.sleep(0.02)
             elapsed = time.monotonic() - started
             cpu, db_cpu = cpu_seconds(watched) - cpu_before, cpu_seconds(database) - db_before
+            machine = psutil.cpu_times()
+            idle = (machine.idle + machine.iowait) - (machine_before.idle + machine_before.iowait)
+            busy = 1 - idle / (elapsed * (os.cpu_count() or 1))
             time.sleep(0.5)  # a second answer to anything would show now
             wrong = [u for u in range(10_000, 10_000 + users) if answered(api, u) != per_user]
         finally:
@@ -133,6 +136,7 @@ def run(workers: int, users: int, per_user: int, pool: list[str], use_nginx: boo
         "rate": total / elapsed,
         "cpu_ms": cpu * 1000 / total,
         "db_ms": db_cpu * 1000 / total,
+        "busy": busy,
         "answered_once": not wrong,
         "logged_once": sorted(logged) == sorted(texts),
     }
@@ -154,10 +158,13 @@ def main() -> int:
     print(f"{args.users} users × {args.per_user} messages sent at once; delivered through {via}; {CONNECTIONS} connections")
     print(f"send budget lifted to {SEND_RATE}/s; machine: {os.cpu_count()} cores shared by everything below; {shutil.which('nginx') or 'no nginx'}")
     results = [run(n, args.users, args.per_user, pool, use_nginx) for n in counts]
-    print(f"{'workers':>7}  {'updates/s':>9}  {'speed-up':>8}  {'worker CPU ms/update':>20}  {'PostgreSQL CPU ms/update':>24}  once?")
+    print(f"{'workers':>7}  {'updates/s':>9}  {'speed-up':>8}  {'worker CPU ms/update':>20}  {'PostgreSQL CPU ms/update':>24}  {'machine busy':>12}  once?")
     for r in results:
         once = "yes" if r["answered_once"] and r["logged_once"] else f"NO (answered {r['answered_once']}, logged {r['logged_once']})"
-        print(f"{r['workers']:>7}  {r['rate']:>9.1f}  {r['rate'] / results[0]['rate']:>7.2f}×  {r['cpu_ms']:>20.2f}  {r['db_ms']:>24.2f}  {once}")
+        print(
+            f"{r['workers']:>7}  {r['rate']:>9.1f}  {r['rate'] / results[0]['rate']:>7.2f}×  {r['cpu_ms']:>20.2f}  {r['db_ms']:>24.2f}"
+            f"  {r['busy']:>11.0%}  {once}"
+        )
     per_core = 1000 / results[0]["cpu_ms"]
     print(f"one worker needs {results[0]['cpu_ms']:.1f} ms of CPU per update: about {per_core:.0f} updates/s per core it has")
     return 0 if all(r["answered_once"] and r["logged_once"] for r in results) else 1
