@@ -26,7 +26,7 @@ from .fake_bot_api import FakeBotAPI
 from .nginx import MISSING, NGINX, OPENSSL, UPSTREAM_HEADER, Nginx
 from .postgres import fresh_database
 from .test_telegram_e2e import export, feedback_buttons
-from .workers import SECRET, WEBHOOK_PATH, free_port, launch_worker, post_update, wait_healthy, worker_env
+from .workers import SECRET, WEBHOOK_PATH, free_port, http, launch_worker, post_update, wait_healthy, worker_env
 
 pytestmark = [pytest.mark.timeout(180), pytest.mark.skipif(not (NGINX and OPENSSL), reason=MISSING)]
 
@@ -99,6 +99,8 @@ def test_the_webhook_is_registered_and_requests_without_the_secret_are_refused(c
     assert post_update(cluster.nginx.url + WEBHOOK_PATH, update, secret="not-the-secret") == 403
     assert "法律援助" in ask(api, 602, "法律援助怎么申请").text, "with the secret (the stand-in's delivery) it is answered"
     assert not api.sent(601)
+    status, _, body = http("GET", cluster.nginx.url + "/healthz")
+    assert status == 200 and b'"database":"ok"' in body, "nginx passes /healthz to a worker"
 
 
 def test_a_flow_started_on_one_worker_continues_on_the_others(cluster):
