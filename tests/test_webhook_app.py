@@ -153,3 +153,9 @@ async def test_healthz_is_200_while_the_database_answers_and_503_when_it_does_no
     assert response.status_code == 503
     assert response.json()["database"].startswith("unreachable")
     assert (await post(client, text_update(9, 409, "公证"))).status_code == 503, "the load balancer tries another worker"
+
+
+async def test_an_update_that_cannot_be_read_is_acknowledged_once_and_not_retried(client, worker, api):
+    broken = {"update_id": 10, "message": {"message_id": "not a number", "chat": "nor a chat"}}
+    assert (await post(client, broken)).status_code == 200, "retrying would not make it readable"
+    assert (await worker.store.claim_state(10)).finished

@@ -129,7 +129,12 @@ class WebhookWorker:
         self.in_hand[update_id] = time.monotonic()
         try:
             update = Update.de_json(data, self.app.bot)
-            await self.app.update_processor.process_update(update, self.app.process_update(update))
+        except Exception:  # noqa: BLE001 - not an update PTB can read: retrying would not help
+            logger.warning("update %d could not be read; acknowledged and left alone", update_id, exc_info=True)
+            update = None
+        try:
+            if update is not None:
+                await self.app.update_processor.process_update(update, self.app.process_update(update))
         finally:
             del self.in_hand[update_id]
         if update_id in self.answered:
