@@ -47,6 +47,15 @@ def cli():
     return run_cli
 
 
+@pytest.fixture(scope="module")
+def api():
+    """A stand-in Bot API server on 127.0.0.1, one per test module (the bot under test talks to it)."""
+    from .fake_bot_api import FakeBotAPI
+
+    with FakeBotAPI() as server:
+        yield server
+
+
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
     """An empty PostgreSQL database (a schema of its own) for one test; skips without a server."""

@@ -29,12 +29,6 @@ PHONE = "13912345678"
 
 
 @pytest.fixture(scope="module")
-def api():
-    with FakeBotAPI() as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
 def bot(api, tmp_path_factory):
     folder = tmp_path_factory.mktemp("admin")
     intents = folder / "intents"

@@ -67,12 +67,6 @@ def export(db: Path) -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def api():
-    with FakeBotAPI() as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
 def bot(api, tmp_path_factory):
     folder = tmp_path_factory.mktemp("bot")
     db, log = folder / "inquiries.sqlite3", folder / "bot.log"

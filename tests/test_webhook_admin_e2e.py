@@ -11,7 +11,6 @@ import shutil
 import pytest
 
 from .conftest import INTENTS
-from .fake_bot_api import FakeBotAPI
 from .test_telegram_admin_e2e import (  # noqa: F401 - collected here, run against the webhook worker
     ADMIN,
     test_a_broken_edit_is_reported_with_its_file_and_residents_keep_the_last_good_set,
@@ -30,12 +29,6 @@ from .test_telegram_admin_e2e import (  # noqa: F401 - collected here, run again
 from .workers import SECRET, WEBHOOK_PATH, free_port, start_worker
 
 pytestmark = pytest.mark.timeout(120)
-
-
-@pytest.fixture(scope="module")
-def api():
-    with FakeBotAPI() as server:
-        yield server
 
 
 @pytest.fixture(scope="module")

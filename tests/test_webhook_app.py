@@ -30,12 +30,6 @@ pytestmark = pytest.mark.timeout(60)
 
 
 @pytest.fixture(scope="module")
-def api():
-    with FakeBotAPI() as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
 def responder():
     return Responder(load_knowledge(INTENTS), all_flows())
 

@@ -39,12 +39,6 @@ def refused(result: subprocess.CompletedProcess, *needles: str) -> None:
         assert needle in result.stderr, result.stderr
 
 
-@pytest.fixture(scope="module")
-def api():
-    with FakeBotAPI() as server:
-        yield server
-
-
 # ---- legalbot webhook ---------------------------------------------------------------------------
 
 

@@ -14,7 +14,6 @@ import time
 
 import pytest
 
-from .fake_bot_api import FakeBotAPI
 from .test_telegram_e2e import (  # noqa: F401 - collected here, run against the webhook worker
     export,
     feedback_buttons,
@@ -38,12 +37,6 @@ from .test_telegram_e2e import (  # noqa: F401 - collected here, run against the
 from .workers import SECRET, WEBHOOK_PATH, free_port, http, post_update, start_worker
 
 pytestmark = pytest.mark.timeout(120)
-
-
-@pytest.fixture(scope="module")
-def api():
-    with FakeBotAPI() as server:
-        yield server
 
 
 @pytest.fixture(scope="module")
