@@ -127,7 +127,7 @@ def run_migrate(args: argparse.Namespace) -> int:
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    group = commands.add_parser("inquiries", help="list, export, count and purge logged inquiries")
+    group = commands.add_parser("inquiries", help="list, export, count, purge and migrate logged inquiries")
     sub = group.add_subparsers(dest="inquiries_command", metavar="SUBCOMMAND", required=True)
 
     listing = sub.add_parser("list", help="a table of inquiries, newest first")
