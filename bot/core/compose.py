@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from .knowledge import FLOW_PREFIX, Contact, Intent, Knowledge
 from .matcher import Match, MatchStatus
@@ -104,7 +105,7 @@ class Composer:
         reply = self.guidance(intent, match, ReplyKind.EMERGENCY)
         also = [self.button_for(c.intent) for c in match.candidates[1:] if c.score >= 50 and c.intent != intent.id]
         extra = [b for b in also[:1] if b]
-        return Reply(**{**reply.__dict__, "buttons": rows(extra) + reply.buttons})
+        return replace(reply, buttons=rows(extra) + reply.buttons)
 
     def did_you_mean(self, match: Match) -> Reply:
         close = [c for c in match.candidates if match.score - c.score < 15]

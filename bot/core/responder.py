@@ -21,6 +21,13 @@ FLOW_STOPPED = "好的，已退出。还有其他问题可以直接问我。"
 UNKNOWN_ACTION = "这个按钮已经失效了，请重新发送您的问题，或点“菜单”。"
 
 
+def _touch(session: Session, now: float | None) -> None:
+    """Every turn: drop a flow abandoned too long ago, then note that the user spoke now."""
+    now = time.time() if now is None else now
+    session.expire(now)
+    session.updated_at = now
+
+
 @dataclass(frozen=True)
 class _Engine:
     """Matcher and composer for one knowledge set; replaced as a whole on reload."""
@@ -69,12 +76,11 @@ class Responder:
         return self._engine.composer.menu()
 
     def respond(self, text: str, session: Session, now: float | None = None) -> Reply:
-        now = time.time() if now is None else now
-        session.expire(now)
-        session.updated_at = now
+        _touch(session, now)
         text = text[:MAX_INPUT_CHARS]
+        query = normalise(text)  # once: the stop-word check, the empty check and the matcher share it
         if session.flow:
-            if normalise(text).text in STOP_WORDS:
+            if query.text in STOP_WORDS:
                 session.end_flow()
                 return Reply(FLOW_STOPPED, ReplyKind.FLOW)
             flow = self.flows.get(session.flow)
@@ -82,16 +88,14 @@ class Responder:
             if reply is not None:
                 return reply
             session.end_flow()
-        if normalise(text).is_empty:
+        if query.is_empty:
             return Reply(EMPTY_TEXT, ReplyKind.FALLBACK)
         engine = self._engine
-        return engine.composer.compose(engine.matcher.match(text))
+        return engine.composer.compose(engine.matcher.match(query))
 
     def press(self, action: str, session: Session, now: float | None = None) -> Reply:
         """A button was pressed: ``intent:<id>``, ``flow:<name>[:<payload>]`` or ``menu``."""
-        now = time.time() if now is None else now
-        session.expire(now)
-        session.updated_at = now
+        _touch(session, now)
         engine = self._engine
         if action == "menu":
             return self.menu(session)
@@ -112,8 +116,8 @@ class Responder:
     def command(self, name: str, arg: str, session: Session, now: float | None = None) -> Reply:
         """Slash commands every channel shares: /start, /help, /menu and one per flow."""
         if name in self.flows:
+            _touch(session, now)
             session.end_flow()
             session.flow = name
-            session.updated_at = time.time() if now is None else now
             return self.flows[name].start(session, arg.strip())
         return self.menu(session)
