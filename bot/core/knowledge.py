@@ -23,6 +23,7 @@ CONTACTS_FILE = "contacts.yaml"
 SCHEMA_FILE = "schema.json"
 CONTACT_FIELDS = ("name", "address", "phone", "hours", "url", "note")
 FLOW_PREFIX = "flow:"
+MAX_KNOWLEDGE_FILE_BYTES = 1 << 20  # per YAML file; the shipped ones are under 8 KiB
 
 
 @dataclass(frozen=True)
@@ -147,11 +148,25 @@ def _plain(value: Any) -> Any:
 
 
 def _read_yaml(path: Path) -> tuple[Any, yaml.Node | None, list[Problem]]:
+    """Parse one knowledge file, refusing what could exhaust memory before building anything.
+
+    Reading stops one byte past the size limit, and anchors/aliases are refused from the event
+    stream (a "billion laughs" file expands only when it is built), so neither costs more memory
+    than the limit.
+    """
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as file:
+            raw = file.read(MAX_KNOWLEDGE_FILE_BYTES + 1)
+        if len(raw) > MAX_KNOWLEDGE_FILE_BYTES:
+            limit = MAX_KNOWLEDGE_FILE_BYTES // 1024
+            return None, None, [Problem(path, None, f"文件超过 {limit} KiB 的上限，请拆分成几个较小的文件")]
+        text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return None, None, [Problem(path, None, f"cannot read file: {exc}")]
     try:
+        alias = next((e for e in yaml.parse(text, Loader=yaml.SafeLoader) if isinstance(e, yaml.AliasEvent) or getattr(e, "anchor", None)), None)
+        if alias is not None:
+            return None, None, [Problem(path, alias.start_mark.line + 1, "不支持 YAML 锚点/别名（&、*），请把内容直接写出来")]
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
