@@ -102,7 +102,7 @@ def test_chat_export_stats_review_accept_and_purge(tmp_path: Path, matcher: Matc
     match, check, purge = run_together(
         ("match", "--json", "--intents", str(intents), PET_SHOP[1]),
         ("intents", "check", str(intents)),
-        ("inquiries", "purge", "--older-than", "0", *on_db),
+        ("inquiries", "purge", "--older-than", "0", "--yes", *on_db),
     )
     assert json.loads(match.stdout)["intent"] == "mediation"
     assert check.returncode == 0, check.stdout + check.stderr

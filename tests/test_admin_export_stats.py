@@ -6,6 +6,10 @@ import csv
 import datetime as dt
 import io
 import json
+import os
+import pty
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -18,6 +22,7 @@ from bot.store.base import InquiryFilter
 from bot.store.sqlite import SQLiteStore
 
 from .admin_data import INQUIRIES, PHONE, fill, make_log
+from .conftest import ROOT, run_cli
 
 REQUIRED_FIELDS = {"id", "time", "channel", "user", "text", "intent", "score", "feedback"}
 
@@ -35,12 +40,12 @@ def cli(capsys, *args: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-@pytest.mark.parametrize("cell", ["=1+1", "+86", "-5", "@SUM(A1)", "\tx", "\rx"])
+@pytest.mark.parametrize("cell", ["=1+1", "+86", "-5", "@SUM(A1)", "\tx", "\rx", "＝1+1", "＋86", "－5", "＠SUM(A1)", "\t=1+1", "\r\n=1"])
 def test_formula_starts_are_defused(cell: str) -> None:
     assert spreadsheet_safe(cell) == "'" + cell
 
 
-@pytest.mark.parametrize("cell", ["法律援助", "12348", "'quoted", "a=b", ""])
+@pytest.mark.parametrize("cell", ["法律援助", "12348", "'quoted", "a=b", "工资＝5000元", ""])
 def test_ordinary_cells_are_left_alone(cell: str) -> None:
     assert spreadsheet_safe(cell) == cell
 
@@ -143,12 +148,56 @@ def test_stats_json_and_text(db: Path, capsys) -> None:
 
 
 def test_purge_reports_how_many_went(db: Path, capsys) -> None:
-    code, out, _ = cli(capsys, "inquiries", "purge", "--db", str(db), "--older-than", "36500")
+    code, out, _ = cli(capsys, "inquiries", "purge", "--db", str(db), "--older-than", "36500", "--yes")
     assert (code, out.strip()) == (0, "removed 0 inquiries older than 36500 days")
-    code, out, _ = cli(capsys, "inquiries", "purge", "--db", str(db), "--older-than", "0")
+    code, out, _ = cli(capsys, "inquiries", "purge", "--db", str(db), "--older-than", "0", "--yes")
     assert (code, out.strip()) == (0, f"removed {len(INQUIRIES)} inquiries (all)")
     code, out, _ = cli(capsys, "inquiries", "list", "--db", str(db))
     assert out.strip() == "no inquiries match"
+
+
+def test_purge_without_a_terminal_or_yes_refuses_and_keeps_the_log(db: Path) -> None:
+    result = run_cli("inquiries", "purge", "--db", str(db), "--older-than", "0", stdin="y\n")
+    assert result.returncode == 2 and result.stdout == ""
+    assert "无法确认" in result.stderr and "--yes" in result.stderr and str(db) in result.stderr
+    assert "Traceback" not in result.stderr
+    assert run_cli("inquiries", "stats", "--db", str(db), "--json").stdout.count('"total": 8') == 1
+
+
+@pytest.mark.parametrize(("answer", "left"), [("n\n", len(INQUIRIES)), ("\n", len(INQUIRIES)), ("y\n", 0)])
+def test_purge_on_a_terminal_asks_first(db: Path, answer: str, left: int) -> None:
+    result = on_a_terminal(["inquiries", "purge", "--db", str(db), "--older-than", "0"], answer)
+    assert "将删除" in result and "全部咨询记录" in result and "[y/N]" in result
+    assert ("removed 8 inquiries (all)" in result) == (left == 0)
+    assert json.loads(run_cli("inquiries", "stats", "--db", str(db), "--json").stdout)["total"] == left
+
+
+def on_a_terminal(args: list[str], typed: str) -> str:
+    """Run the CLI with a pseudo-terminal as stdin, stdout and stderr; type ``typed``; return what it showed."""
+    leader, follower = pty.openpty()
+    with subprocess.Popen([sys.executable, "-m", "bot", *args], stdin=follower, stdout=follower, stderr=follower, cwd=ROOT) as process:
+        os.close(follower)
+        os.write(leader, typed.encode())
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:  # the child closed the terminal
+                break
+            if not chunk:
+                break
+            shown += chunk
+        process.wait(timeout=60)
+    os.close(leader)
+    return shown.decode("utf-8", "replace")
+
+
+def test_list_shows_control_characters_escaped(tmp_path: Path, capsys) -> None:
+    db = tmp_path / "log.sqlite3"
+    make_log(db, [("2025-03-01", "\x1b[2J\x1b]0;owned\x07清屏了\u202e吗\u200b", None, None)])
+    code, out, _ = cli(capsys, "inquiries", "list", "--db", str(db))
+    assert code == 0 and "\x1b" not in out and "\u202e" not in out and "\u200b" not in out
+    assert "\\x1b[2J\\x1b]0;owned\\x07清屏了\\u202e吗\\u200b" in out.splitlines()[1]
 
 
 @pytest.mark.parametrize(

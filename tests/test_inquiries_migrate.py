@@ -96,7 +96,7 @@ def test_every_admin_command_answers_the_same_on_either_store(capsys, tmp_path: 
     for db, name in ((str(sqlite_log), "sqlite"), (postgres_url, "postgres")):
         _run(capsys, "report", "--db", db, "--out", str(tmp_path / name))
     assert (tmp_path / "sqlite" / "report.md").read_text() == (tmp_path / "postgres" / "report.md").read_text()
-    purged = {_run(capsys, "inquiries", "purge", "--older-than", "0", "--db", db) for db in (str(sqlite_log), postgres_url)}
+    purged = {_run(capsys, "inquiries", "purge", "--older-than", "0", "--yes", "--db", db) for db in (str(sqlite_log), postgres_url)}
     assert purged == {f"removed {len(INQUIRIES)} inquiries (all)\n"}
 
 

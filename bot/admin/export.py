@@ -1,8 +1,9 @@
 """Inquiries as JSON Lines or CSV, one record per inquiry.
 
 CSV is made to be opened in a spreadsheet: a cell that starts like a formula (``=``, ``+``, ``-``,
-``@``, tab or carriage return) gets a leading ``'`` so Excel and LibreOffice show it as text
-instead of running it (residents' messages are untrusted input). Files start with a UTF-8 BOM,
+``@``, their full-width forms ``＝＋－＠``, which a Chinese input method types and spreadsheets
+accept as the ASCII ones, tab or carriage return) gets a leading ``'`` so Excel and LibreOffice
+show it as text instead of running it (residents' messages are untrusted input). Files start with a UTF-8 BOM,
 without which Excel reads UTF-8 Chinese as mojibake; output meant for other programs can go
 without it.
 """
@@ -19,7 +20,7 @@ from ..store.base import Inquiry
 
 FIELDS = ("id", "time", "channel", "user", "text", "intent", "score", "feedback", "review", "candidates", "reply")
 FORMATS = ("jsonl", "csv")
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = ("=", "+", "-", "@", "＝", "＋", "－", "＠", "\t", "\r")
 BOM = "\ufeff"
 
 

@@ -71,12 +71,26 @@ def input_lines(texts: list[str]) -> list[str]:
     return [line.rstrip("\n") for line in sys.stdin if line.strip()]
 
 
+# Characters a terminal would act on or hide instead of showing: controls (ESC starts escape
+# codes), format characters (bidi overrides, zero-width), separators, surrogates, private use.
+_HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"})
+
+
+def visible(char: str) -> str:
+    """``char`` as a terminal should show it: a hidden or controlling one as its escape (``\\x1b``)."""
+    return char.encode("unicode_escape").decode("ascii") if unicodedata.category(char) in _HIDDEN_CATEGORIES else char
+
+
 def truncate(text: str, columns: int) -> str:
-    """At most ``columns`` terminal columns (Chinese characters take two), ending in … when cut."""
-    text = " ".join(text.split())
+    """At most ``columns`` terminal columns (Chinese characters take two), ending in … when cut;
+    runs of whitespace become one space and control characters are shown escaped, so a
+    resident's text can neither break the table nor drive the admin's terminal."""
+    shown: list[str] = []
     used = 0
-    for n, char in enumerate(text):
-        used += 2 if unicodedata.east_asian_width(char) in "WF" else 1
+    for char in " ".join(text.split()):
+        piece = visible(char)
+        used += 2 if unicodedata.east_asian_width(char) in "WF" else len(piece)
         if used > columns:
-            return text[: max(n - 1, 0)] + "…" if n else "…"
-    return text
+            return "".join(shown[:-1]) + "…" if shown else "…"
+        shown.append(piece)
+    return "".join(shown)

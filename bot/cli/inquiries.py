@@ -12,7 +12,7 @@ from ..admin.export import FORMATS, export
 from ..admin.stats import format_stats, stats_summary
 from ..errors import UserError
 from ..store.base import FEEDBACK_VALUES, Inquiry, InquiryFilter
-from .common import add_db_option, print_json, truncate, with_store
+from .common import add_db_option, db_path, print_json, truncate, with_store
 
 TEXT_COLUMNS = 48
 
@@ -107,9 +107,21 @@ def run_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+def confirm(question: str) -> bool:
+    """Ask on the terminal; without one, refuse rather than guess (scripts pass ``--yes``)."""
+    if not sys.stdin.isatty():
+        raise UserError(f"{question}：不在终端里运行，无法确认；确定要删除请加 --yes")
+    print(f"{question}删除后无法恢复。确定吗？[y/N] ", end="", file=sys.stderr, flush=True)
+    return sys.stdin.readline().strip().lower() in {"y", "yes", "是"}
+
+
 def run_purge(args: argparse.Namespace) -> int:
-    removed = with_store(args, lambda store: store.purge(args.older_than))
     scope = "(all)" if args.older_than == 0 else f"older than {args.older_than} days"
+    which = "全部咨询记录" if args.older_than == 0 else f"{args.older_than} 天以前的咨询记录"
+    if not args.yes and not confirm(f"将删除 {db_path(args)} 中的{which}"):
+        print("nothing removed", file=sys.stderr)
+        return 1
+    removed = with_store(args, lambda store: store.purge(args.older_than))
     print(f"removed {removed} inquiries {scope}")
     return 0
 
@@ -156,6 +168,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
     purge = sub.add_parser("purge", help="delete inquiries older than a number of days (retention of personal data)")
     purge.add_argument("--older-than", type=days, required=True, metavar="DAYS", help="age in days; 0 deletes every inquiry")
+    purge.add_argument("--yes", action="store_true", help="do not ask for confirmation (needed when not run from a terminal)")
     add_db_option(purge)
     purge.set_defaults(run=run_purge)
 
