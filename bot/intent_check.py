@@ -1,21 +1,28 @@
 """`legalbot intents check`: what `rasa data validate` does, for our intent files.
 
-Errors (exit non-zero): anything that stops the files loading, and the same example under two
-intents. Warnings (advice): examples another intent matches better, duplicates within an intent,
-service intents without keywords, sources or a `reviewed` date, and reviews older than a year.
+Errors (exit non-zero): anything that stops the files loading (a button naming an unknown intent
+or flow included), and the same example under two intents. Warnings (advice): examples another
+intent matches better, duplicates within an intent, service and topic intents without keywords,
+sources or a `reviewed` date, reviews older than a year, a first message (summary) too long for
+a phone, and an answer citing an article that its `sources` do not list.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
-from .core.knowledge import Knowledge, KnowledgeError, Problem, load_knowledge
+from .core.knowledge import Intent, Knowledge, KnowledgeError, Problem, load_knowledge
 from .core.matcher import Matcher
 from .core.normalise import clean_text
+from .flows import all_flows
 
 REVIEW_MAX_AGE = dt.timedelta(days=365)
-SMALL_TALK = frozenset({"greeting", "thanks", "goodbye", "help", "human_agent"})
+SUMMARY_MAX_CHARS = 300  # the first message must fit a phone screen; the rest goes into sections
+ARTICLE = re.compile(r"第[一二三四五六七八九十百千零〇两\d]+条")
+# A law named before an article: 《中华人民共和国法律援助法》, 法律援助法, 工伤保险条例, 民事诉讼法解释 …
+LAW_NAME = re.compile(r"《([^》]{2,40})》|([\u4e00-\u9fff]{2,16}?(?:法|条例|办法|规定|解释))(?=\s*(?:（[^）]*）)?\s*第)")
 
 
 def _duplicates(knowledge: Knowledge) -> list[Problem]:
@@ -62,7 +69,7 @@ def _confusions(knowledge: Knowledge, matcher: Matcher) -> list[Problem]:
 def _completeness(knowledge: Knowledge, today: dt.date) -> list[Problem]:
     problems = []
     for intent in knowledge.intents:
-        is_service = intent.id not in SMALL_TALK and not intent.priority and not intent.out_of_scope
+        is_service = intent.kind in ("service", "topic") and not intent.priority and not intent.out_of_scope
         if is_service and not intent.sources:
             problems.append(Problem(intent.file, intent.line, f"{intent.id}: no sources (legal basis)", "warning"))
         if is_service and not intent.keywords:
@@ -74,12 +81,54 @@ def _completeness(knowledge: Knowledge, today: dt.date) -> list[Problem]:
     return problems
 
 
+def _phone_size(knowledge: Knowledge) -> list[Problem]:
+    return [
+        Problem(intent.file, intent.line, f"{intent.id}: summary 有 {len(intent.summary)} 字，超过 {SUMMARY_MAX_CHARS} 字，手机上太长：把细节移到 sections", "warning")
+        for intent in knowledge.intents
+        if len(intent.summary) > SUMMARY_MAX_CHARS
+    ]
+
+
+def _short_law(name: str) -> str:
+    return name.strip("《》").removeprefix("中华人民共和国")
+
+
+def cited_articles(text: str) -> list[tuple[str | None, str]]:
+    """(law, article) for each article the text cites. The law is the one last named before it on
+    the same line (``《法律援助法》第三十一条、第三十二条``); None when the line names none, since a
+    bare ``（第二十四条）`` may belong to any law the answer speaks of."""
+    cited: list[tuple[str | None, str]] = []
+    for line in text.splitlines():
+        law: str | None = None
+        position = 0
+        for match in ARTICLE.finditer(line):
+            names = [_short_law(m.group(1) or m.group(2)) for m in LAW_NAME.finditer(line[position : match.start()])]
+            law = names[-1] if names else law
+            cited.append((law, match.group()))
+            position = match.end()
+    return cited
+
+
+def _citations(intent: Intent) -> list[Problem]:
+    """An article in the answer must be in `sources`, so a citation and its source cannot drift apart."""
+    sources = [_short_law(s.split("》")[0]) + "》" + s.partition("》")[2] if "》" in s else s for s in intent.sources]
+    problems = []
+    for text in intent.texts:
+        for law, article in cited_articles(text):
+            listed = any(article in s and (law is None or law in s or _short_law(s.split("》")[0]) in law) for s in sources)
+            if not listed:
+                where = f"{law}{article}" if law else article
+                problems.append(Problem(intent.file, intent.line, f"{intent.id}: 答复引用了{where}，但 sources 里没有列出", "warning"))
+    return problems
+
+
 def check_intents(directory: Path | None = None, today: dt.date | None = None) -> tuple[Knowledge | None, list[Problem]]:
     """Everything wrong or worth a look in an intent folder; errors first, then warnings."""
     try:
-        knowledge = load_knowledge(directory)
+        knowledge = load_knowledge(directory, flow_names=[flow.name for flow in all_flows()])
     except KnowledgeError as exc:
         return None, exc.problems
     problems = _duplicates(knowledge) + _confusions(knowledge, Matcher(knowledge)) + _completeness(knowledge, today or dt.date.today())
+    problems += _phone_size(knowledge) + [p for intent in knowledge.intents for p in _citations(intent)]
     problems.sort(key=lambda p: (p.severity != "error", str(p.path), p.line or 0))
     return knowledge, problems

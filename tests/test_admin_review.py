@@ -104,16 +104,16 @@ intents:
       - 一个例子
       - "带引号的例子"   # why quoted
       # more examples to come
-    response: |
+    summary: |
       第一行
       第二行
   - id: second
     title: 第二
-    response: 回答
+    summary: 回答
     examples: [甲, 乙]
   - id: third
     title: 第三
-    response: 回答
+    summary: 回答
     examples:
       - 丙
 

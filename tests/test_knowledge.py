@@ -69,7 +69,7 @@ def test_schema_error_names_file_line_and_field(intents_copy: Path):
 def test_unknown_button_target_is_reported(intents_copy: Path):
     path = intents_copy / "extra.yaml"
     path.write_text(
-        "intents:\n  - id: extra\n    title: 额外\n    examples: [额外的问题]\n    response: 回答\n    buttons: [no_such_intent]\n",
+        "intents:\n  - id: extra\n    title: 额外\n    examples: [额外的问题]\n    summary: 回答\n    buttons: [no_such_intent]\n",
         encoding="utf-8",
     )
     with pytest.raises(KnowledgeError) as caught:

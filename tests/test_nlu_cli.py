@@ -53,7 +53,7 @@ def test_intents_check_fails_with_file_and_line_on_a_bad_edit(cli, tmp_path):
     copy = tmp_path / "intents"
     shutil.copytree(INTENTS, copy)
     path = copy / "legal_aid.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("    response:", "    respons:", 1), encoding="utf-8")
+    path.write_text(path.read_text(encoding="utf-8").replace("    summary:", "    summry:", 1), encoding="utf-8")
     result = cli("intents", "check", str(copy))
     assert result.returncode != 0
     assert f"{path}:" in result.stderr
@@ -64,8 +64,8 @@ def test_intents_check_reports_an_example_shared_by_two_intents(cli, tmp_path):
     copy = tmp_path / "intents"
     shutil.copytree(INTENTS, copy)
     (copy / "dup.yaml").write_text(
-        "intents:\n  - id: dup\n    title: 重复\n    examples: [法律援助怎么申请呀]\n    response: 回答\n"
-        "  - id: dup2\n    title: 重复2\n    examples: [法律援助怎么申请呀]\n    response: 回答\n",
+        "intents:\n  - id: dup\n    title: 重复\n    examples: [法律援助怎么申请呀]\n    summary: 回答\n"
+        "  - id: dup2\n    title: 重复2\n    examples: [法律援助怎么申请呀]\n    summary: 回答\n",
         encoding="utf-8",
     )
     result = cli("intents", "check", str(copy))

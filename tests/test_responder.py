@@ -18,24 +18,40 @@ def responder(knowledge) -> Responder:
 
 def test_menu_offers_the_main_services(responder):
     reply = responder.menu()
-    actions = {b.action for b in reply.flat_buttons}
+    actions = {str(b.action) for b in reply.flat_buttons}
     assert {"intent:legal_aid", "intent:mediation", "intent:administrative_review", "intent:notarization"} <= actions
     assert reply.kind is ReplyKind.MENU
 
 
-def test_guidance_cites_the_law_and_falls_back_to_the_national_hotline(responder):
+def _open(responder, reply, title: str) -> str:
+    """The text behind the button titled ``title`` under ``reply`` (one tap)."""
+    button = next(b for b in reply.flat_buttons if b.label == title)
+    return responder.press(button.action, Session()).text
+
+
+def test_guidance_cites_the_law_one_tap_away_and_names_the_national_hotline(responder):
     reply = responder.respond("法律援助怎么申请", Session())
     assert reply.kind is ReplyKind.ANSWER and reply.intent == "legal_aid"
-    assert "法律援助法" in reply.text and "第" in reply.text
     assert "12348" in reply.text
+    basis = _open(responder, reply, "法律依据")
+    assert "法律援助法" in basis and "第三十一条" in basis
+    assert "12348" in _open(responder, reply, "在哪里办")  # no local contacts filled in: the hotline
     assert reply.wants_feedback
+
+
+def test_a_section_has_a_way_back_to_the_answer(responder):
+    reply = responder.respond("法律援助怎么申请", Session())
+    basis = responder.press(next(b.action for b in reply.flat_buttons if b.label == "法律依据"), Session())
+    back = next(b for b in basis.flat_buttons if "返回" in b.label)
+    assert responder.press(back.action, Session()).text == reply.text
+    assert len({b.label for b in reply.flat_buttons}) == len(reply.flat_buttons)  # no button twice
 
 
 def test_filled_contacts_replace_the_hotline_note(knowledge):
     contacts = dict(knowledge.contacts)
     contacts["legal_aid_center"] = Contact("legal_aid_center", name="测试法律援助中心", phone="023-00000000")
     responder = Responder(Knowledge(knowledge.intents, contacts, knowledge.directory))
-    text = responder.press("intent:legal_aid", Session()).text
+    text = _open(responder, responder.press("intent:legal_aid", Session()), "在哪里办")
     assert "测试法律援助中心" in text and "023-00000000" in text
 
 
@@ -43,7 +59,7 @@ def test_out_of_scope_gets_a_polite_fallback_with_12348_and_the_menu(responder):
     reply = responder.respond("明天万州会不会下雨", Session())
     assert reply.kind is ReplyKind.FALLBACK and reply.intent is None
     assert "12348" in reply.text
-    assert "intent:legal_aid" in {b.action for b in reply.flat_buttons}
+    assert "intent:legal_aid" in {str(b.action) for b in reply.flat_buttons}
 
 
 def test_emergency_puts_110_before_anything_else(responder):
@@ -87,10 +103,10 @@ def test_ambiguous_message_offers_both_intents(knowledge):
     responder = Responder(Knowledge(knowledge.intents + (twin,), knowledge.contacts, knowledge.directory))
     reply = responder.respond(mediation.examples[0], Session())
     assert reply.kind is ReplyKind.AMBIGUOUS
-    assert {"intent:mediation", "intent:mediation_twin"} <= {b.action for b in reply.flat_buttons}
+    assert {"intent:mediation", "intent:mediation_twin"} <= {str(b.action) for b in reply.flat_buttons}
 
 
 def test_the_fallback_wording_comes_from_the_out_of_scope_intent(knowledge, responder):
     reply = responder.respond("帮我写一首诗", Session())
     assert reply.kind is ReplyKind.FALLBACK
-    assert reply.text.startswith(knowledge["out_of_scope"].response.strip()[:20])
+    assert reply.text.startswith(knowledge["out_of_scope"].summary.strip()[:20])

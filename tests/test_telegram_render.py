@@ -17,6 +17,8 @@ from bot.channels.telegram_render import (
     tg_len,
     without_feedback,
 )
+from bot.core import actions
+from bot.core.actions import Action, ActionKind
 from bot.core.reply import Button, Reply, ReplyKind
 
 
@@ -31,7 +33,7 @@ def test_html_special_characters_are_escaped():
 
 
 def test_short_reply_is_one_message_with_its_buttons_and_feedback_row():
-    reply = _reply("法律援助怎么申请……", ((Button("人民调解", "intent:mediation"), Button("菜单", "menu")),))
+    reply = _reply("法律援助怎么申请……", ((Button("人民调解", actions.intent("mediation")), Button("菜单", actions.MENU)),))
     [part] = render(reply, inquiry_id=42)
     rows = part.markup["inline_keyboard"]
     assert rows[0] == [{"text": "人民调解", "callback_data": "intent:mediation"}, {"text": "菜单", "callback_data": "menu"}]
@@ -45,7 +47,7 @@ def test_no_feedback_row_without_an_inquiry_id_and_no_keyboard_without_buttons()
 
 def test_long_reply_splits_at_paragraphs_with_buttons_on_the_last_part():
     paragraphs = [f"第{n}段：" + "法律援助" * 300 for n in range(8)]  # 8 × ~1204 chars
-    reply = _reply("\n\n".join(paragraphs), ((Button("菜单", "menu"),),))
+    reply = _reply("\n\n".join(paragraphs), ((Button("菜单", actions.MENU),),))
     parts = render(reply, inquiry_id=7)
     assert len(parts) >= 3
     assert all(tg_len(p.html) <= MAX_MESSAGE_CHARS for p in parts)
@@ -80,9 +82,9 @@ def test_empty_text_still_renders_something_sendable():
 
 
 def test_callback_data_over_64_bytes_is_dropped_not_sent():
-    long_action = "intent:" + "很长" * 20
-    assert len(long_action.encode()) > MAX_CALLBACK_BYTES
-    [part] = render(_reply("x", ((Button("太长", long_action), Button("菜单", "menu")),)))
+    long_action = Action(ActionKind.INTENT, "x" * 60)
+    assert len(long_action.encode().encode()) > MAX_CALLBACK_BYTES
+    [part] = render(_reply("x", ((Button("太长", long_action), Button("菜单", actions.MENU)),)))
     assert [b["callback_data"] for row in part.markup["inline_keyboard"] for b in row] == ["menu"]
 
 
@@ -100,7 +102,7 @@ def _as_received(markup: dict) -> InlineKeyboardMarkup:
 
 
 def test_without_feedback_keeps_other_rows_and_button_label_finds_the_pressed_one():
-    [part] = render(_reply("x", ((Button("人民调解", "intent:mediation"),),)), inquiry_id=5)
+    [part] = render(_reply("x", ((Button("人民调解", actions.intent("mediation")),),)), inquiry_id=5)
     received = _as_received(part.markup)
     remaining = without_feedback(received)
     assert [[b.callback_data for b in row] for row in remaining.inline_keyboard] == [["intent:mediation"]]

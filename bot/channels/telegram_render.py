@@ -16,11 +16,13 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardMarkup
 
+from ..core import actions
+from ..core.actions import ActionKind
 from ..core.reply import Button, Reply
 
 MAX_MESSAGE_CHARS = 4096
 MAX_CALLBACK_BYTES = 64
-FEEDBACK_PREFIX = "fb:"
+FEEDBACK_PREFIX = ActionKind.FEEDBACK.value + ":"
 FEEDBACK_UP_LABEL = "👍 有帮助"
 FEEDBACK_DOWN_LABEL = "👎 没帮助"
 
@@ -98,15 +100,15 @@ def split_text(text: str, limit: int = MAX_MESSAGE_CHARS) -> list[str]:
 
 
 def feedback_data(value: str, inquiry_id: int) -> str:
-    return f"{FEEDBACK_PREFIX}{value}:{inquiry_id}"
+    return actions.feedback(value, inquiry_id).encode()
 
 
 def parse_feedback(data: str) -> tuple[str, int] | None:
     """``fb:up:17`` → ("up", 17); anything else → None."""
-    prefix, value, number = (data.split(":") + ["", ""])[:3]
-    if f"{prefix}:" != FEEDBACK_PREFIX or value not in ("up", "down") or not number.isdigit():
+    action = actions.parse(data)
+    if action is None or action.kind is not ActionKind.FEEDBACK:
         return None
-    return value, int(number)
+    return action.target, action.inquiry_id
 
 
 def _button(label: str, data: str) -> dict[str, str] | None:
@@ -118,7 +120,7 @@ def _button(label: str, data: str) -> dict[str, str] | None:
 
 def keyboard(rows: tuple[tuple[Button, ...], ...], inquiry_id: int | None = None) -> Keyboard | None:
     """Inline keyboard for the reply's buttons, plus a 👍/👎 row when an inquiry id is given."""
-    keyboard_rows = [kept for row in rows if (kept := [b for b in (_button(x.label, x.action) for x in row) if b])]
+    keyboard_rows = [kept for row in rows if (kept := [b for b in (_button(x.label, x.action.encode()) for x in row) if b])]
     if inquiry_id is not None:
         keyboard_rows.append(
             [

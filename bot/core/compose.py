@@ -1,17 +1,20 @@
-"""Turning a match into the reply a resident reads: guidance, legal basis, contacts, next steps."""
+"""Turning a match into the reply a resident reads: a phone-sized first message, the rest one tap away.
+
+The first message is the intent's summary; its sections (what to prepare, time limits, costs),
+where to go and the legal basis sit behind buttons under it, each a short message with a way back.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
-
-from .knowledge import FLOW_PREFIX, Contact, Intent, Knowledge
+from . import actions
+from .actions import Action, ActionKind
+from .knowledge import Contact, Intent, Knowledge, Section
 from .matcher import Match, MatchStatus
 from .reply import Button, Reply, ReplyKind
 
 MENU_INTENT = "help"
 BUTTONS_PER_ROW = 2
-HOTLINE_NOTE = "☎️ 全国公共法律服务热线 12348：法律咨询、法律援助、纠纷调解都可以打这个电话。"
 WELCOME = (
     "您好！我是万州区公共法律服务咨询助手。\n"
     "请直接用一句话说说您遇到的事情，例如“老板拖欠工资怎么办”“邻居纠纷找谁调解”，"
@@ -27,6 +30,11 @@ FALLBACK = (
 DID_YOU_MEAN = "您想咨询的是下面哪一项？请点一下："
 SUGGEST = "和您的问题最接近的可能是{}，可以点下面的按钮查看，或选择其他服务。"
 SUGGEST_FLOOR = 50.0
+ALSO_FLOOR = 70.0  # a second problem in the same message ("他打我，我要离婚") scores this well: offer it too
+BACK_LABEL = "« 返回"
+BASIS_TITLE = "法律依据"
+WHERE_TITLE = "在哪里办"
+NO_LOCAL_CONTACTS = "本地服务点的地址和电话由工作人员核实后公布。现在可以先拨打 12348 公共法律服务热线，由工作人员告诉您到哪里办。"
 _CONTACT_LABELS = (("address", "地址"), ("phone", "电话"), ("hours", "办公时间"), ("url", "网址"), ("note", "备注"))
 
 
@@ -58,58 +66,97 @@ class Composer:
     def __init__(self, knowledge: Knowledge, flow_titles: Mapping[str, str] | None = None):
         self.knowledge = knowledge
         self.flow_titles = dict(flow_titles or {})
-        # Admins word the fallback in the out_of_scope intent's response, when there is one.
-        self.fallback_text = next((i.response for i in knowledge.intents if i.out_of_scope), FALLBACK)
+        # Admins word the fallback in the out_of_scope intent's summary, when there is one.
+        self.fallback_text = next((i.summary for i in knowledge.intents if i.out_of_scope), FALLBACK)
 
-    def button_for(self, target: str) -> Button | None:
-        if target.startswith(FLOW_PREFIX):
-            title = self.flow_titles.get(target[len(FLOW_PREFIX) :])
-            return Button(title, target) if title else None
-        intent = self.knowledge.get(target)
-        return Button(intent.title, f"intent:{intent.id}") if intent else None
+    def button_for(self, action: Action) -> Button | None:
+        """The button for an intent or flow reference; None when its target is gone."""
+        if action.kind is ActionKind.FLOW:
+            title = self.flow_titles.get(action.target)
+            return Button(title, action) if title else None
+        intent = self.knowledge.get(action.target)
+        return Button(intent.title, action) if intent else None
+
+    def intent_button(self, intent_id: str) -> Button | None:
+        return self.button_for(actions.intent(intent_id))
 
     def menu_buttons(self) -> list[Button]:
         """The main services: the targets of the `help` intent's buttons, which admins can edit."""
         help_intent = self.knowledge.get(MENU_INTENT)
-        targets = help_intent.buttons if help_intent else [i.id for i in self.knowledge.intents if i.sources]
+        targets = help_intent.buttons if help_intent else [actions.intent(i.id) for i in self.knowledge.intents if i.sources]
         return [b for b in map(self.button_for, targets) if b]
 
     def menu(self, text: str = WELCOME) -> Reply:
         return Reply(text, ReplyKind.MENU, rows(self.menu_buttons()))
 
-    def contacts_block(self, intent: Intent) -> str:
-        filled = [c for key in intent.contacts if (c := self.knowledge.contacts.get(key)) and c.is_filled]
-        if filled:
-            return "\n".join(format_contact(c) for c in filled)
-        return HOTLINE_NOTE if intent.contacts else ""
+    def sections(self, intent: Intent) -> tuple[Section, ...]:
+        """What sits behind the first message: the written sections, where to go (the contacts
+        staff filled in, else the hotline), and the legal basis built from `sources`."""
+        written = list(intent.sections)
+        if intent.contacts:
+            filled = [c for key in intent.contacts if (c := self.knowledge.contacts.get(key)) and c.is_filled]
+            where = "\n".join(format_contact(c) for c in filled) if filled else NO_LOCAL_CONTACTS
+            written.append(Section(WHERE_TITLE, where))
+        if intent.sources and not any(s.title == BASIS_TITLE for s in written):
+            written.append(Section(BASIS_TITLE, "📖 " + cite(intent.sources)))
+        return tuple(written)
 
-    def guidance(self, intent: Intent, match: Match | None = None, kind: ReplyKind = ReplyKind.ANSWER) -> Reply:
-        parts = [intent.response]
-        if intent.sources:
-            parts.append("📖 法律依据：" + cite(intent.sources))
-        if contacts := self.contacts_block(intent):
-            parts.append(contacts)
+    def _section_buttons(self, intent: Intent, skip: int | None = None) -> list[Button]:
+        return [Button(s.title, actions.section(intent.id, n)) for n, s in enumerate(self.sections(intent)) if n != skip]
+
+    def guidance(self, intent: Intent, match: Match | None = None, kind: ReplyKind = ReplyKind.ANSWER, also: Sequence[Button] = ()) -> Reply:
+        """The first message: the summary, its sections as buttons, then related services and flows."""
         related = [b for b in map(self.button_for, intent.buttons) if b]
+        extra = [b for b in also if b not in related]
         return Reply(
-            text="\n\n".join(parts),
+            text=intent.summary,
             kind=kind,
-            buttons=rows(related),
+            buttons=rows(self._section_buttons(intent)) + rows(extra + related),
             intent=intent.id,
             score=match.score if match else 100.0,
             candidates=match.candidates if match else (),
             wants_feedback=kind is not ReplyKind.MENU,
         )
 
+    def section(self, intent: Intent, number: int) -> Reply | None:
+        """One section as a message of its own: the other sections and the way back under it."""
+        sections = self.sections(intent)
+        if not 0 <= number < len(sections):
+            return None
+        shown = sections[number]
+        back = Button(BACK_LABEL, actions.intent(intent.id))
+        return Reply(
+            f"【{intent.title} · {shown.title}】\n{shown.text}",
+            ReplyKind.SECTION,
+            rows(self._section_buttons(intent, skip=number)) + ((back,),),
+            intent=intent.id,
+            score=100.0,
+        )
+
+    def _second_problem(self, intent: Intent, match: Match) -> list[Button]:
+        """Another problem the same message names clearly enough, offered beside the main one."""
+        for c in match.candidates[1:3]:
+            other = self.knowledge.get(c.intent)
+            if other and other.kind == "topic" and c.intent != intent.id and c.score >= ALSO_FLOOR:
+                return [b for b in [self.intent_button(c.intent)] if b]
+        return []
+
     def emergency(self, intent: Intent, match: Match) -> Reply:
         """Danger first: the emergency guidance, then a way to the service the message also needs."""
-        reply = self.guidance(intent, match, ReplyKind.EMERGENCY)
-        also = [self.button_for(c.intent) for c in match.candidates[1:] if c.score >= 50 and c.intent != intent.id]
-        extra = [b for b in also[:1] if b]
-        return replace(reply, buttons=rows(extra) + reply.buttons)
+        also = [self.intent_button(c.intent) for c in match.candidates[1:] if c.score >= SUGGEST_FLOOR and c.intent != intent.id]
+        return self.guidance(intent, match, ReplyKind.EMERGENCY, also=[b for b in also[:1] if b])
 
     def did_you_mean(self, match: Match) -> Reply:
-        close = [c for c in match.candidates if match.score - c.score < 15]
-        buttons = [b for c in close if (b := self.button_for(c.intent))]
+        """Close candidates as buttons, never the emergency intent on a weak hint, never twice."""
+        buttons: list[Button] = []
+        for c in match.candidates:
+            if match.score - c.score >= 15 or self.knowledge[c.intent].priority:
+                continue
+            if (b := self.intent_button(c.intent)) and b not in buttons:
+                buttons.append(b)
+        if len(buttons) < 2:
+            top = self.knowledge[match.intent]
+            return self.guidance(top, match) if not top.priority else self.fallback(match)
         return Reply(DID_YOU_MEAN, ReplyKind.AMBIGUOUS, rows(buttons, 1), match.intent, match.score, match.candidates)
 
     def fallback(self, match: Match) -> Reply:
@@ -118,11 +165,10 @@ class Composer:
         A weak hint of danger is not suggested: real emergencies are caught by their keywords, and a
         "紧急求助" button under a question about the weather would only alarm.
         """
-        near = [
-            b
-            for c in match.candidates[:2]
-            if c.score >= SUGGEST_FLOOR and not self.knowledge[c.intent].priority and (b := self.button_for(c.intent))
-        ]
+        near: list[Button] = []
+        for c in match.candidates[:2]:
+            if c.score >= SUGGEST_FLOOR and not self.knowledge[c.intent].priority and (b := self.intent_button(c.intent)) and b not in near:
+                near.append(b)
         text = self.fallback_text + ("\n\n" + SUGGEST.format("、".join(f"“{b.label}”" for b in near)) if near else "")
         menu = [b for b in self.menu_buttons() if b not in near]
         return Reply(text, ReplyKind.FALLBACK, rows(near, 1) + rows(menu), None, match.score, match.candidates, wants_feedback=True)
@@ -135,4 +181,4 @@ class Composer:
             return self.emergency(intent, match)
         if match.status is MatchStatus.AMBIGUOUS:
             return self.did_you_mean(match)
-        return self.guidance(intent, match)
+        return self.guidance(intent, match, also=self._second_problem(intent, match))

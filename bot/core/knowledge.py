@@ -18,11 +18,14 @@ import jsonschema
 import yaml
 
 from ..errors import UserError
+from .actions import Action, ActionKind, parse_reference
 
 CONTACTS_FILE = "contacts.yaml"
 SCHEMA_FILE = "schema.json"
 CONTACT_FIELDS = ("name", "address", "phone", "hours", "url", "note")
-FLOW_PREFIX = "flow:"
+# Kinds of intent: a public service of the report, an everyday problem that brings people to
+# those services, or navigation and small talk. Emergency and out-of-scope are flags (below).
+KINDS = ("service", "topic", "smalltalk")
 MAX_KNOWLEDGE_FILE_BYTES = 1 << 20  # per YAML file; the shipped ones are under 8 KiB
 
 
@@ -49,13 +52,26 @@ class KnowledgeError(UserError):
 
 
 @dataclass(frozen=True)
+class Section:
+    """One part of an answer behind a button (要准备什么, 时限, 费用 …): a short message of its own."""
+
+    title: str
+    text: str
+
+
+@dataclass(frozen=True)
 class Intent:
+    """An intent and its answer: ``summary`` is the first message a resident reads (phone-sized);
+    ``sections`` sit behind buttons under it, the legal basis among them."""
+
     id: str
     title: str
     examples: tuple[str, ...]
-    response: str
+    summary: str
+    kind: str = "service"
+    sections: tuple[Section, ...] = ()
     keywords: tuple[str, ...] = ()
-    buttons: tuple[str, ...] = ()
+    buttons: tuple[Action, ...] = ()
     sources: tuple[str, ...] = ()
     contacts: tuple[str, ...] = ()
     reviewed: dt.date | None = None
@@ -64,6 +80,11 @@ class Intent:
     file: Path | None = None
     line: int | None = None
     example_lines: tuple[int, ...] = ()
+
+    @property
+    def texts(self) -> tuple[str, ...]:
+        """Everything a resident can read of this answer, for checks that read the wording."""
+        return (self.summary, *(s.text for s in self.sections))
 
 
 @dataclass(frozen=True)
@@ -192,14 +213,24 @@ def _parse_intent_file(path: Path, schema: dict[str, Any]) -> tuple[list[Intent]
     for index, raw in enumerate(data["intents"]):
         node = _node_at(root, ["intents", index])
         examples_node = _node_at(node, ["examples"])
+        buttons = []
+        for position, ref in enumerate(raw.get("buttons", [])):
+            action = parse_reference(ref)
+            if action is None:
+                line = _line(_node_at(node, ["buttons", position]))
+                problems.append(Problem(path, line, f"{raw['id']}: 按钮 '{ref}' 写法不对：应为意图 id 或 flow:名称"))
+            else:
+                buttons.append(action)
         intents.append(
             Intent(
                 id=raw["id"],
                 title=raw["title"].strip(),
                 examples=tuple(e.strip() for e in raw["examples"]),
-                response=raw["response"].strip(),
+                summary=raw["summary"].strip(),
+                kind=raw.get("kind", "service"),
+                sections=tuple(Section(s["title"].strip(), s["text"].strip()) for s in raw.get("sections", [])),
                 keywords=tuple(k.strip() for k in raw.get("keywords", [])),
-                buttons=tuple(raw.get("buttons", [])),
+                buttons=tuple(buttons),
                 sources=tuple(raw.get("sources", [])),
                 contacts=tuple(raw.get("contacts", [])),
                 reviewed=dt.date.fromisoformat(raw["reviewed"]) if raw.get("reviewed") else None,
@@ -210,7 +241,7 @@ def _parse_intent_file(path: Path, schema: dict[str, Any]) -> tuple[list[Intent]
                 example_lines=tuple(_line(n) or 0 for n in examples_node.value) if examples_node else (),
             )
         )
-    return intents, problems
+    return (intents if not problems else []), problems
 
 
 def _parse_contacts(path: Path) -> tuple[dict[str, Contact], list[Problem]]:
@@ -239,8 +270,9 @@ def _parse_contacts(path: Path) -> tuple[dict[str, Contact], list[Problem]]:
     return contacts, problems
 
 
-def _cross_check(intents: list[Intent], contacts: dict[str, Contact]) -> list[Problem]:
-    """Problems no single file shows: duplicate ids, dangling button or contact references."""
+def _cross_check(intents: list[Intent], contacts: dict[str, Contact], flow_names: frozenset[str] | None) -> list[Problem]:
+    """Problems no single file shows: duplicate ids, dangling button or contact references
+    (flows are checked when the caller says which exist: the core does not know them)."""
     problems: list[Problem] = []
     seen: dict[str, Intent] = {}
     for intent in intents:
@@ -249,17 +281,21 @@ def _cross_check(intents: list[Intent], contacts: dict[str, Contact]) -> list[Pr
             problems.append(Problem(intent.file, intent.line, f"duplicate intent id '{intent.id}' (first defined at {first.file}:{first.line})"))
         seen.setdefault(intent.id, intent)
     for intent in intents:
-        for target in intent.buttons:
-            if not target.startswith(FLOW_PREFIX) and target not in seen:
-                problems.append(Problem(intent.file, intent.line, f"{intent.id}: button refers to unknown intent '{target}'"))
+        for action in intent.buttons:
+            if action.kind is ActionKind.INTENT and action.target not in seen:
+                problems.append(Problem(intent.file, intent.line, f"{intent.id}: button refers to unknown intent '{action.target}'"))
+            if action.kind is ActionKind.FLOW and flow_names is not None and action.target not in flow_names:
+                known = "、".join(sorted(flow_names))
+                problems.append(Problem(intent.file, intent.line, f"{intent.id}: 按钮 '{action}' 指向不存在的流程（可用：{known}）"))
         for key in intent.contacts:
             if key not in contacts:
                 problems.append(Problem(intent.file, intent.line, f"{intent.id}: contact '{key}' is not in {CONTACTS_FILE}"))
     return problems
 
 
-def load_knowledge(directory: Path | str | None = None) -> Knowledge:
-    """Load and validate every intent file in `directory` (default: the shipped intents)."""
+def load_knowledge(directory: Path | str | None = None, flow_names: Iterable[str] | None = None) -> Knowledge:
+    """Load and validate every intent file in `directory` (default: the shipped intents);
+    with ``flow_names``, a button naming any other flow is an error too."""
     directory = Path(directory) if directory else default_intents_dir()
     if not directory.is_dir():
         raise KnowledgeError([Problem(directory, None, "intent folder not found")])
@@ -277,7 +313,7 @@ def load_knowledge(directory: Path | str | None = None) -> Knowledge:
     contacts, contact_problems = _parse_contacts(directory / CONTACTS_FILE)
     problems.extend(contact_problems)
     if not problems:
-        problems.extend(_cross_check(intents, contacts))
+        problems.extend(_cross_check(intents, contacts, frozenset(flow_names) if flow_names is not None else None))
     if problems:
         raise KnowledgeError(problems)
     return Knowledge(tuple(intents), contacts, directory)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
+from .actions import Action
 from .matcher import Candidate
 
 
@@ -15,18 +16,15 @@ class ReplyKind(str, Enum):
     EMERGENCY = "emergency"
     MENU = "menu"
     FLOW = "flow"
+    SECTION = "section"  # a part of an answer opened by its button: not a new question
 
 
 @dataclass(frozen=True)
 class Button:
-    """A choice under a reply. ``action`` is what pressing it sends back to the core.
-
-    Actions: ``intent:<id>`` (show that guidance), ``flow:<name>[:<choice>]`` (a guided-flow
-    step) and ``menu``. Channels add their own (feedback) and must not invent others.
-    """
+    """A choice under a reply; pressing it hands ``action`` back to the core (`actions`)."""
 
     label: str
-    action: str
+    action: Action
 
 
 @dataclass(frozen=True)

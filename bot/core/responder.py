@@ -6,9 +6,11 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from . import actions
+from .actions import Action, ActionKind
 from .compose import Composer
 from .flow import Flow
-from .knowledge import FLOW_PREFIX, Knowledge
+from .knowledge import Knowledge
 from .matcher import DEFAULT_GAP, DEFAULT_THRESHOLD, Match, Matcher
 from .normalise import normalise
 from .reply import Reply, ReplyKind
@@ -93,24 +95,29 @@ class Responder:
         engine = self._engine
         return engine.composer.compose(engine.matcher.match(query))
 
-    def press(self, action: str, session: Session, now: float | None = None) -> Reply:
-        """A button was pressed: ``intent:<id>``, ``flow:<name>[:<payload>]`` or ``menu``."""
+    def press(self, action: Action | str, session: Session, now: float | None = None) -> Reply:
+        """A button was pressed: a menu, an intent's guidance, one of its sections, or a flow step
+        (channels hand back the encoded string or the `Action` itself)."""
         _touch(session, now)
         engine = self._engine
-        if action == "menu":
+        pressed = actions.parse(action) if isinstance(action, str) else action
+        kind = pressed.kind if pressed else None
+        if kind is ActionKind.MENU:
             return self.menu(session)
-        if action.startswith("intent:"):
-            intent = engine.knowledge.get(action.removeprefix("intent:"))
-            if intent:
-                return engine.composer.guidance(intent)
-        if action.startswith(FLOW_PREFIX):
-            name, _, payload = action.removeprefix(FLOW_PREFIX).partition(":")
-            if flow := self.flows.get(name):
-                if not payload or session.flow != name:
-                    session.end_flow()
-                    session.flow = name
-                    return flow.start(session)
-                return flow.press(session, payload)
+        intent = engine.knowledge.get(pressed.target) if kind in (ActionKind.INTENT, ActionKind.SECTION) else None
+        if intent and kind is ActionKind.INTENT:
+            return engine.composer.guidance(intent)
+        if intent and kind is ActionKind.SECTION and (reply := engine.composer.section(intent, pressed.section)):
+            return reply
+        if kind is ActionKind.FLOW and (flow := self.flows.get(pressed.target)):
+            if not pressed.payload or session.flow != pressed.target:
+                # A fresh start; a step button from outside the flow (a topic answer's
+                # "算一算仲裁时效", or a stale one) is then pressed on its first question.
+                session.end_flow()
+                session.flow = pressed.target
+                started = flow.start(session)
+                return flow.press(session, pressed.payload) if pressed.payload else started
+            return flow.press(session, pressed.payload)
         return Reply(UNKNOWN_ACTION, ReplyKind.FALLBACK, engine.composer.menu().buttons)
 
     def command(self, name: str, arg: str, session: Session, now: float | None = None) -> Reply:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..core.compose import rows
-from ..core.knowledge import FLOW_PREFIX
+from ..core import actions
 from ..core.normalise import normalise
 from ..core.reply import Button, Reply, ReplyKind
 from ..core.responder import FLOW_STOPPED
@@ -64,10 +64,9 @@ def typed_payload(question: Question, text: str, can_go_back: bool) -> str | Non
 
 def ask(flow: str, question: Question, can_go_back: bool, note: str = "") -> Reply:
     """The question as a reply: its choices, then 返回上一步 (when possible) and 退出."""
-    prefix = f"{FLOW_PREFIX}{flow}:"
-    answers = [Button(c.label, prefix + payload_for(question.step, c.code)) for c in question.choices]
-    controls = [Button(BACK_LABEL, prefix + BACK)] if can_go_back else []
-    controls.append(Button(STOP_LABEL, prefix + STOP))
+    answers = [Button(c.label, actions.flow(flow, payload_for(question.step, c.code))) for c in question.choices]
+    controls = [Button(BACK_LABEL, actions.flow(flow, BACK))] if can_go_back else []
+    controls.append(Button(STOP_LABEL, actions.flow(flow, STOP)))
     text = f"{note}\n\n{question.text}" if note else question.text
     return Reply(text, ReplyKind.FLOW, rows(answers, question.per_row) + (tuple(controls),))
 

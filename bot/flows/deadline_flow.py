@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from ..core.knowledge import FLOW_PREFIX
+from ..core import actions
 from ..core.reply import Button, Reply
 from ..core.session import Session
 from .choices import BACK, STALE_NOTE, STOP, Choice, Question, ask, final_answer, split_payload, stop, typed_payload
@@ -86,5 +86,5 @@ class DeadlineFlow:
 
     def _answer(self, session: Session, kind: str, day: date) -> Reply:
         session.end_flow()
-        buttons = [Button("再算一个", FLOW_PREFIX + NAME), Button("行政复议怎么申请", f"intent:{GUIDANCE_INTENT}")]
+        buttons = [Button("再算一个", actions.flow(NAME)), Button("行政复议怎么申请", actions.intent(GUIDANCE_INTENT))]
         return final_answer(format_deadline(compute_deadline(kind, day)), GUIDANCE_INTENT, buttons)

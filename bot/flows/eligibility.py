@@ -6,7 +6,7 @@ list, because a JSON column need not keep an object's key order, and 返回上�
 
 from __future__ import annotations
 
-from ..core.knowledge import FLOW_PREFIX
+from ..core import actions
 from ..core.reply import Button, Reply
 from ..core.session import Session
 from .choices import BACK, STALE_NOTE, STOP, ask, final_answer, split_payload, stop, typed_payload
@@ -52,7 +52,7 @@ class EligibilityFlow:
         step = next_step(answers)
         if step is None:
             session.end_flow()
-            buttons = [Button("重新自测", FLOW_PREFIX + NAME), Button("法律援助怎么申请", f"intent:{GUIDANCE_INTENT}")]
+            buttons = [Button("重新自测", actions.flow(NAME)), Button("法律援助怎么申请", actions.intent(GUIDANCE_INTENT))]
             return final_answer(result_text(answers), GUIDANCE_INTENT, buttons)
         session.state = {"answers": [[s, c] for s, c in answers.items()]}
         return ask(NAME, question_for(step, answers), can_go_back=bool(answers), note=note)
