@@ -23,6 +23,14 @@ from bot.flows.deadline import (
 REVIEW = "administrative-review"
 LITIGATION = "administrative-litigation"
 AFTER_REVIEW = "litigation-after-review"
+LABOUR = "labour-arbitration"
+INJURY = "work-injury"
+CIVIL = "civil-limitation"
+ENFORCEMENT = "enforcement"
+CONFIRMATION = "judicial-confirmation"
+ADMINISTRATIVE_KINDS = (REVIEW, LITIGATION, AFTER_REVIEW)
+CIVIL_KINDS = (LABOUR, INJURY, CIVIL, ENFORCEMENT, CONFIRMATION)
+CIVIL_CODE = "《中华人民共和国民法典》"
 
 
 def _covers(year: int) -> bool:
@@ -36,8 +44,8 @@ def _covers(year: int) -> bool:
 # --- the rules table ---------------------------------------------------------------------
 
 
-def test_kinds_are_the_three_cli_keys() -> None:
-    assert set(DEADLINE_KINDS) == {REVIEW, LITIGATION, AFTER_REVIEW}
+def test_kinds_are_the_cli_keys() -> None:
+    assert tuple(DEADLINE_KINDS) == ADMINISTRATIVE_KINDS + CIVIL_KINDS
     for kind, rule in DEADLINE_KINDS.items():
         assert rule.kind == kind
 
@@ -57,6 +65,74 @@ def test_rule_periods_and_basis(
     assert (rule.days, rule.months) == (days, months)
     assert rule.basis[0] == article
     assert "《中华人民共和国民事诉讼法》第八十五条" in rule.basis
+
+
+@pytest.mark.parametrize(
+    ("kind", "days", "months", "period", "article"),
+    [
+        (LABOUR, None, 12, "1年", "《中华人民共和国劳动争议调解仲裁法》第二十七条"),
+        (INJURY, None, 12, "1年", "《工伤保险条例》第十七条"),
+        (CIVIL, None, 36, "3年", "《中华人民共和国民法典》第一百八十八条"),
+        (ENFORCEMENT, None, 24, "2年", "《中华人民共和国民事诉讼法》第二百五十条"),
+        (CONFIRMATION, 30, None, "30日", "《中华人民共和国人民调解法》第三十三条"),
+    ],
+)
+def test_civil_rule_periods_and_basis(
+    kind: str, days: int | None, months: int | None, period: str, article: str
+) -> None:
+    rule = DEADLINE_KINDS[kind]
+    assert (rule.days, rule.months, rule.period) == (days, months, period)
+    assert rule.basis[0] == article
+    # Counted by 民法典 Art. 201 and 203; Art. 202 (corresponding day, month end) for years.
+    assert f"{CIVIL_CODE}第二百零一条" in rule.basis and f"{CIVIL_CODE}第二百零三条" in rule.basis
+    assert (f"{CIVIL_CODE}第二百零二条" in rule.basis) is (months is not None)
+    assert "《中华人民共和国民事诉讼法》第八十五条" not in rule.basis
+
+
+def test_judicial_confirmation_also_cites_the_civil_procedure_law() -> None:
+    assert "《中华人民共和国民事诉讼法》第二百零五条" in DEADLINE_KINDS[CONFIRMATION].basis
+
+
+def test_civil_limitation_cites_interruption_and_support_claims() -> None:
+    basis = DEADLINE_KINDS[CIVIL].basis
+    assert f"{CIVIL_CODE}第一百九十五条" in basis and f"{CIVIL_CODE}第一百九十六条" in basis
+
+
+def test_labour_note_explains_the_wage_arrears_rule_and_interruption() -> None:
+    notes = "".join(DEADLINE_KINDS[LABOUR].notes)
+    assert "拖欠工资" in notes and "在职期间" in notes and "不受1年限制" in notes
+    assert "终止之日起1年内" in notes and "第二十七条" in notes
+    assert "中断" in notes and "重新计算" in notes and "12333" in notes
+
+
+def test_work_injury_note_states_the_employers_30_days() -> None:
+    notes = "".join(DEADLINE_KINDS[INJURY].notes)
+    assert "单位应在30日内申请" in notes and "近亲属" in notes and "工会" in notes
+    assert "由单位负担" in notes and "《工伤保险条例》第十七条" in notes
+
+
+def test_civil_limitation_note_covers_interruption_support_long_stop_and_the_old_rule() -> None:
+    notes = "".join(DEADLINE_KINDS[CIVIL].notes)
+    assert "中断" in notes and "重新计算" in notes and "第一百九十五条" in notes
+    assert all(claim in notes for claim in ("抚养费", "赡养费", "扶养费")) and "第一百九十六条" in notes
+    assert "20年" in notes and "第一百八十八条" in notes
+    assert "2年" in notes and "旧法" in notes
+
+
+def test_enforcement_note_says_when_a_performance_period_moves_the_start() -> None:
+    notes = "".join(DEADLINE_KINDS[ENFORCEMENT].notes)
+    assert "履行期限" in notes and "最后一期" in notes and "第二百五十条" in notes
+    assert "中断" in notes
+
+
+def test_judicial_confirmation_note_says_both_sides_apply() -> None:
+    notes = "".join(DEADLINE_KINDS[CONFIRMATION].notes)
+    assert "双方共同" in notes and "强制执行" in notes and "第三十三条" in notes
+
+
+@pytest.mark.parametrize("kind", CIVIL_KINDS)
+def test_civil_notes_say_act_early_when_the_start_is_unclear(kind: str) -> None:
+    assert any("起算日拿不准" in note and "尽早" in note for note in DEADLINE_KINDS[kind].notes)
 
 
 def test_review_counting_basis_includes_article_88() -> None:
@@ -156,6 +232,68 @@ def test_last_day(kind: str, start: date, raw: date, last: date) -> None:
     assert d.rolled_over_from == (raw if raw != last else None)
     assert d.holiday_data_missing is False
     assert chinese_calendar.is_workday(d.last_day)
+
+
+@pytest.mark.parametrize(
+    ("kind", "start", "raw", "last"),
+    [
+        # plain weekday, the same day a year later
+        (LABOUR, date(2025, 6, 3), date(2026, 6, 3), date(2026, 6, 3)),
+        # leap day: no 2025-02-29, so the month's last day (民法典 Art. 202)
+        (LABOUR, date(2024, 2, 29), date(2025, 2, 28), date(2025, 2, 28)),
+        (ENFORCEMENT, date(2024, 2, 29), date(2026, 2, 28), date(2026, 2, 28)),  # a 调休 Saturday
+        # into a leap year: the corresponding day exists
+        (INJURY, date(2023, 2, 28), date(2024, 2, 28), date(2024, 2, 28)),
+        (CIVIL, date(2021, 2, 28), date(2024, 2, 28), date(2024, 2, 28)),
+        # 30 days across a month end: 01-31 + 30 = 03-02 (common year), 03-01 (leap year)
+        (CONFIRMATION, date(2025, 1, 31), date(2025, 3, 2), date(2025, 3, 3)),
+        (CONFIRMATION, date(2024, 1, 31), date(2024, 3, 1), date(2024, 3, 1)),
+        # Spring Festival 2025 (1-28 … 2-4) → Wednesday 2-5
+        (LABOUR, date(2024, 1, 29), date(2025, 1, 29), date(2025, 2, 5)),
+        (CIVIL, date(2022, 1, 28), date(2025, 1, 28), date(2025, 2, 5)),
+        (CONFIRMATION, date(2025, 1, 1), date(2025, 1, 31), date(2025, 2, 5)),
+        # Spring Festival 2026 (2-15 … 2-23) → Tuesday 2-24
+        (INJURY, date(2025, 2, 17), date(2026, 2, 17), date(2026, 2, 24)),
+        (ENFORCEMENT, date(2024, 2, 20), date(2026, 2, 20), date(2026, 2, 24)),
+        (CONFIRMATION, date(2026, 1, 23), date(2026, 2, 22), date(2026, 2, 24)),
+        # National Day 2025 (10-1 … 10-8) → Thursday 10-9
+        (ENFORCEMENT, date(2023, 10, 3), date(2025, 10, 3), date(2025, 10, 9)),
+        (CIVIL, date(2022, 10, 5), date(2025, 10, 5), date(2025, 10, 9)),
+        (INJURY, date(2024, 10, 8), date(2025, 10, 8), date(2025, 10, 9)),
+        # National Day 2026 (10-1 … 10-7) → Thursday 10-8
+        (CONFIRMATION, date(2026, 9, 2), date(2026, 10, 2), date(2026, 10, 8)),
+        (LABOUR, date(2025, 10, 1), date(2026, 10, 1), date(2026, 10, 8)),
+        # Mid-Autumn 2026 (Friday 9-25) → Monday 9-28
+        (CONFIRMATION, date(2026, 8, 26), date(2026, 9, 25), date(2026, 9, 28)),
+        # adjusted working weekends (调休): no roll-over
+        (CONFIRMATION, date(2025, 8, 29), date(2025, 9, 28), date(2025, 9, 28)),  # Sunday
+        (LABOUR, date(2025, 2, 14), date(2026, 2, 14), date(2026, 2, 14)),  # Saturday
+        (ENFORCEMENT, date(2024, 10, 10), date(2026, 10, 10), date(2026, 10, 10)),  # Saturday
+        (CONFIRMATION, date(2025, 12, 5), date(2026, 1, 4), date(2026, 1, 4)),  # Sunday after New Year
+        # ordinary weekends: Sunday → Monday, also the Sunday after 2026's 调休 Saturday 10-10
+        (CONFIRMATION, date(2025, 6, 6), date(2025, 7, 6), date(2025, 7, 7)),
+        (INJURY, date(2025, 10, 11), date(2026, 10, 11), date(2026, 10, 12)),
+        # New Year 2026 (1-1 … 1-3) → Sunday 1-4, a working day
+        (LABOUR, date(2025, 1, 1), date(2026, 1, 1), date(2026, 1, 4)),
+    ],
+)
+def test_civil_last_day(kind: str, start: date, raw: date, last: date) -> None:
+    d = compute_deadline(kind, start)
+    assert d.raw_last_day == raw
+    assert d.last_day == last
+    assert d.rolled_over_from == (raw if raw != last else None)
+    assert d.holiday_data_missing is False
+    assert chinese_calendar.is_workday(d.last_day)
+
+
+@pytest.mark.skipif(_covers(2027), reason="chinese_calendar now has 2027 holiday data")
+def test_civil_period_into_a_year_without_holiday_data_skips_weekends() -> None:
+    # 2024-02-29 + 3 years → 2027-02-28 (month end, a Sunday) → Monday 2027-03-01.
+    d = compute_deadline(CIVIL, date(2024, 2, 29))
+    assert d.raw_last_day == date(2027, 2, 28)
+    assert d.last_day == date(2027, 3, 1)
+    assert d.holiday_data_missing is True
+    assert d.notes[-1].startswith("暂无2027年的法定节假日数据")
 
 
 def test_start_day_is_not_counted() -> None:
@@ -294,17 +432,58 @@ def test_format_does_not_claim_a_working_day_without_holiday_data() -> None:
     assert "不是周末" in text and "节假日数据缺失" in text
 
 
+def test_format_labour_arbitration() -> None:
+    text = format_deadline(compute_deadline(LABOUR, date(2024, 1, 29)))
+    assert text.startswith("申请劳动仲裁的期限为1年，自知道或者应当知道权利被侵害之日（2024年1月29日）的次日起算。")
+    assert "最后一天：2025年2月5日（星期三）" in text
+    assert "原到期日2025年1月29日（星期三）是休息日" in text
+    assert "依据：《中华人民共和国劳动争议调解仲裁法》第二十七条；《中华人民共和国民法典》第二百零一条、第二百零二条、第二百零三条。" in text
+    assert "不受1年限制" in text and "仅供参考，不构成法律意见" in text
+
+
+def test_format_work_injury_on_an_adjusted_working_saturday() -> None:
+    text = format_deadline(compute_deadline(INJURY, date(2025, 2, 28)))
+    assert "本人或家属申请工伤认定的期限为1年" in text
+    assert "最后一天：2026年2月28日（星期六）" in text and "调休上班日" in text
+    assert "单位应在30日内申请" in text
+
+
+@pytest.mark.parametrize("kind", CIVIL_KINDS)
+def test_civil_answers_fit_a_phone(kind: str) -> None:
+    # A phone screen or two: the result, the basis, the caveats and the disclaimer, nothing more.
+    text = format_deadline(compute_deadline(kind, _PLAIN_STARTS[kind]))
+    assert len(text) <= 420
+
+
 def test_format_mentions_missing_holiday_data() -> None:
     text = format_deadline(compute_deadline(AFTER_REVIEW, date(2099, 4, 17)))
     assert "2099年" in text and "节假日" in text
     assert "2099年5月4日（星期一）" in text
 
 
+# Start days whose period ends on a plain working day in a year with holiday data.
+_PLAIN_STARTS = {
+    REVIEW: date(2025, 6, 2),
+    LITIGATION: date(2025, 6, 2),
+    AFTER_REVIEW: date(2025, 6, 2),
+    LABOUR: date(2025, 6, 2),
+    INJURY: date(2025, 6, 2),
+    CIVIL: date(2023, 6, 2),
+    ENFORCEMENT: date(2024, 6, 3),
+    CONFIRMATION: date(2025, 6, 2),
+}
+
+
+def test_plain_starts_cover_every_kind() -> None:
+    assert set(_PLAIN_STARTS) == set(DEADLINE_KINDS)
+
+
 @pytest.mark.parametrize("kind", sorted(DEADLINE_KINDS))
 def test_format_every_kind(kind: str) -> None:
-    d = compute_deadline(kind, date(2025, 6, 2))
+    start = _PLAIN_STARTS[kind]
+    d = compute_deadline(kind, start)
     text = format_deadline(d)
-    assert "（2025年6月2日）" in text
+    assert f"（{start.year}年{start.month}月{start.day}日）" in text
     assert "到期日是工作日，无需顺延" in text
     assert d.title in text
     assert DEADLINE_KINDS[kind].start_label in text

@@ -1,10 +1,14 @@
-"""Statutory deadline calculator for administrative review and litigation.
+"""Statutory deadline calculator: administrative review and litigation, and the civil-law periods
+residents ask about (labour arbitration, work-injury recognition, civil limitation, enforcement,
+judicial confirmation of a mediation agreement).
 
 People ask "until when can I still apply?"; a wrong day loses them the right, so the counting
-follows the statutes exactly: 民事诉讼法第八十五条 (applied to review by 行政复议法第八十八条)
-does not count the start day and moves a last day that falls on a statutory rest day to the
-first working day after it. Rest days come from ``chinese_calendar``, so China's adjusted
-working days (调休) count as working days. Pure: no I/O, the caller supplies the start date.
+follows the statutes exactly. Administrative periods count by 民事诉讼法第八十五条 (applied to
+review by 行政复议法第八十八条); the civil-law periods by 民法典第二百零一条至第二百零三条. Both
+rules agree: the start day is not counted, a period in months or years ends on the corresponding
+day (the month's last day when there is none), and a last day on a statutory rest day moves to the
+first working day after it. Rest days come from ``chinese_calendar``, so China's adjusted working
+days (调休) count as working days. Pure: no I/O, the caller supplies the start date.
 """
 
 from __future__ import annotations
@@ -25,7 +29,17 @@ from ..errors import UserError
 
 _REVIEW_LAW = "《中华人民共和国行政复议法》"
 _LITIGATION_LAW = "《中华人民共和国行政诉讼法》"
-_COUNTING = "《中华人民共和国民事诉讼法》第八十五条"
+_CIVIL_PROCEDURE_LAW = "《中华人民共和国民事诉讼法》"
+_CIVIL_CODE = "《中华人民共和国民法典》"
+_LABOUR_ARBITRATION_LAW = "《中华人民共和国劳动争议调解仲裁法》"
+_WORK_INJURY_RULES = "《工伤保险条例》"
+_MEDIATION_LAW = "《中华人民共和国人民调解法》"
+_COUNTING = f"{_CIVIL_PROCEDURE_LAW}第八十五条"
+# 民法典 Art. 201 (start day not counted) and 203 (rest-day roll-over) for every civil-law period;
+# Art. 202 (corresponding day, else month end) where the period is in months or years.
+_CIVIL_COUNTING_DAYS = (f"{_CIVIL_CODE}第二百零一条", f"{_CIVIL_CODE}第二百零三条")
+_CIVIL_COUNTING_YEARS = (f"{_CIVIL_CODE}第二百零一条", f"{_CIVIL_CODE}第二百零二条", f"{_CIVIL_CODE}第二百零三条")
+MONTHS_PER_YEAR = 12
 
 _WEEKDAYS = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
 
@@ -33,6 +47,8 @@ _DISCLAIMER = (
     "以上仅供参考，不构成法律意见；具体以办案机关认定为准。"
     "如有疑问，可拨打12348公共法律服务热线咨询。"
 )
+# Every civil-law period: people rarely know their start day for sure.
+_ACT_EARLY = "起算日拿不准的，按最早的可能日期算，尽早行动。"
 
 
 @dataclass(frozen=True)
@@ -53,8 +69,11 @@ class DeadlineRule:
 
     @property
     def period(self) -> str:
-        """The period as the statute words it: 60日, 6个月."""
-        return f"{self.days}日" if self.days is not None else f"{self.months}个月"
+        """The period as the statute words it: 60日, 6个月, 1年 (a year is 12 months, 民法典第二百零二条)."""
+        if self.days is not None:
+            return f"{self.days}日"
+        months = self.months or 0
+        return f"{months // MONTHS_PER_YEAR}年" if months % MONTHS_PER_YEAR == 0 else f"{months}个月"
 
 
 @dataclass(frozen=True)
@@ -142,6 +161,83 @@ _RULES = (
         notes=(
             "复议机关逾期不作决定的，可以自复议期满之日起15日内起诉（《行政诉讼法》第四十五条）；"
             "复议期限一般为受理之日起60日，最多可延长30日（《行政复议法》第六十二条）。",
+        ),
+    ),
+    DeadlineRule(
+        kind="labour-arbitration",
+        title="申请劳动仲裁",
+        start_label="知道或者应当知道权利被侵害之日",
+        months=MONTHS_PER_YEAR,
+        basis=(f"{_LABOUR_ARBITRATION_LAW}第二十七条", *_CIVIL_COUNTING_YEARS),
+        notes=(
+            "拖欠工资：在职期间申请仲裁不受1年限制；劳动关系终止的，自终止之日起1年内申请，"
+            "可用终止之日再算一次（《劳动争议调解仲裁法》第二十七条）。",
+            "向对方讨要、向劳动监察（12333）等部门求助或对方同意履行的，时效中断，"
+            "从中断时起重新计算1年（第二十七条）。讨要要留证据。",
+            _ACT_EARLY,
+        ),
+    ),
+    DeadlineRule(
+        kind="work-injury",
+        title="本人或家属申请工伤认定",
+        start_label="事故伤害发生之日或者被诊断、鉴定为职业病之日",
+        months=MONTHS_PER_YEAR,
+        basis=(f"{_WORK_INJURY_RULES}第十七条", *_CIVIL_COUNTING_YEARS),
+        notes=(
+            "单位应在30日内申请；单位没申请的，本人、近亲属或工会可在1年内直接向用人单位所在地的"
+            "社会保险行政部门申请（《工伤保险条例》第十七条）。",
+            "单位超过30日没申请的，这期间的工伤待遇等费用由单位负担（第十七条）。",
+            _ACT_EARLY,
+        ),
+    ),
+    DeadlineRule(
+        kind="civil-limitation",
+        title="民事诉讼时效",
+        start_label="知道或者应当知道权利受到损害以及义务人之日",
+        months=3 * MONTHS_PER_YEAR,
+        basis=(
+            f"{_CIVIL_CODE}第一百八十八条",
+            f"{_CIVIL_CODE}第一百九十五条",
+            f"{_CIVIL_CODE}第一百九十六条",
+            *_CIVIL_COUNTING_YEARS,
+        ),
+        notes=(
+            "向对方催讨、对方同意履行、起诉或申请仲裁的，时效中断，从中断时起重新计算"
+            "（《民法典》第一百九十五条）。催讨要留证据。",
+            "抚养费、赡养费、扶养费不受诉讼时效限制（第一百九十六条）。",
+            "权利受到损害超过20年的，法院不予保护（第一百八十八条）。",
+            "“诉讼时效2年”是旧法的规定，现在是3年。",
+            _ACT_EARLY,
+        ),
+    ),
+    DeadlineRule(
+        kind="enforcement",
+        title="申请强制执行",
+        start_label="法律文书生效之日",
+        months=2 * MONTHS_PER_YEAR,
+        basis=(f"{_CIVIL_PROCEDURE_LAW}第二百五十条", *_CIVIL_COUNTING_YEARS),
+        notes=(
+            "判决书等写明了履行期限的，从期限最后一日起算，分期履行的从最后一期届满之日起算，"
+            "请用那一天再算一次（《民事诉讼法》第二百五十条）。",
+            "时效的中止、中断适用诉讼时效的规定，催讨、对方同意履行等会使时效中断"
+            "（第二百五十条；《民法典》第一百九十五条）。",
+            _ACT_EARLY,
+        ),
+    ),
+    DeadlineRule(
+        kind="judicial-confirmation",
+        title="申请司法确认调解协议",
+        start_label="人民调解协议生效之日",
+        days=30,
+        basis=(
+            f"{_MEDIATION_LAW}第三十三条",
+            f"{_CIVIL_PROCEDURE_LAW}第二百零五条",
+            *_CIVIL_COUNTING_DAYS,
+        ),
+        notes=(
+            "须双方共同向法院申请；确认后对方不履行的，可以申请强制执行（《人民调解法》第三十三条）。",
+            "不申请确认，调解协议也有法律约束力，双方应当履行（第三十一条）。",
+            _ACT_EARLY,
         ),
     ),
 )
