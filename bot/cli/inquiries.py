@@ -11,6 +11,7 @@ from pathlib import Path
 from ..admin.export import FORMATS, export
 from ..admin.stats import format_stats, stats_summary
 from ..errors import UserError
+from ..settings import MAX_RETENTION_DAYS
 from ..store.base import FEEDBACK_VALUES, Inquiry, InquiryFilter
 from .common import add_db_option, db_path, print_json, truncate, with_store
 
@@ -31,8 +32,8 @@ def positive(value: str) -> int:
 
 
 def days(value: str) -> int:
-    if not value.isdigit():
-        raise argparse.ArgumentTypeError(f"expected a whole number of days (0 or more), got {value!r}")
+    if not (value.isascii() and value.isdigit()) or int(value) > MAX_RETENTION_DAYS:
+        raise argparse.ArgumentTypeError(f"expected a whole number of days from 0 to {MAX_RETENTION_DAYS}, got {value!r}")
     return int(value)
 
 
