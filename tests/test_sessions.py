@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from bot.channels.sessions import AsyncMemorySessions, AsyncSessionStore, DatabaseSessions
+from bot.conversation.sessions import AsyncMemorySessions, AsyncSessionStore, DatabaseSessions
 from bot.core.reply import ReplyKind
 from bot.core.responder import Responder
 from bot.core.session import Session

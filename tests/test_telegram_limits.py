@@ -6,8 +6,9 @@ import asyncio
 
 from telegram import Update
 
-from bot.channels.sessions import MemorySessions
-from bot.channels.telegram_limits import FloodGate, PerUserUpdateProcessor
+from bot.conversation.sessions import MemorySessions
+from bot.channels.telegram_limits import PerUserUpdateProcessor
+from bot.conversation.limits import FloodGate
 
 
 def test_flood_gate_allows_a_burst_then_a_steady_rate_and_warns_once_per_flood():

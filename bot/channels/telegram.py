@@ -53,10 +53,11 @@ from ..core.session import Session
 from ..settings import Settings
 from ..store.base import LOGGED_KINDS, InquiryStore  # menus and flow steps are not inquiries
 from ..store.redact import redact
-from .sessions import AsyncMemorySessions, AsyncSessionStore
+from ..conversation.sessions import AsyncMemorySessions, AsyncSessionStore
 from .telegram_admin import IntentReloader, add_admin_handlers, register_admin_commands
 from .telegram_http import AiohttpRequest, LeanBot
-from .telegram_limits import FloodControl, FloodGate, PerUserUpdateProcessor
+from ..conversation.limits import FloodControl, FloodGate
+from .telegram_limits import PerUserUpdateProcessor
 from .telegram_ratelimit import BeforeSend, LocalRateLimiter
 from .telegram_render import button_label, parse_feedback, render, without_feedback
 

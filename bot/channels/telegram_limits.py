@@ -1,4 +1,4 @@
-"""Per-user fairness for the Telegram adapter: a token bucket and in-order, per-user handling.
+"""Per-user fairness for the Telegram adapter: flood control in front, in-order per-user handling.
 
 PTB runs updates concurrently (``concurrent_updates``), which keeps one slow reply from holding
 up everybody else. `PerUserUpdateProcessor` adds two things PTB leaves to the bot:
@@ -9,94 +9,23 @@ up everybody else. `PerUserUpdateProcessor` adds two things PTB leaves to the bo
   answered, then one message per `1/rate` seconds; the excess is dropped *before* it takes a
   lock, with one polite note per flood, so a flooder cannot starve other users.
 
-One polling process counts in memory (`FloodGate`, a token bucket per user). Webhook workers
-count in the store (`SharedFloodGate`), since a user's next message may reach another worker.
+The gate itself (`FloodGate` in one process, `SharedFloodGate` across workers) is the
+conversation service's (`bot.conversation.limits`); it is checked here, before the per-user lock.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
-from ..store.base import SharedState
+from ..conversation.limits import FloodControl, FloodGate
 
 logger = logging.getLogger(__name__)
-
-FLOOD_BURST = 20
-FLOOD_RATE = 1.0  # tokens per second once the burst is spent
-
-
-class FloodControl(Protocol):
-    async def check(self, user_id: int) -> tuple[bool, bool]:
-        """(handle this message?, send the 'too fast' note?) — the note once per flood."""
-
-
-@dataclass
-class _Bucket:
-    tokens: float
-    stamp: float
-    warned: bool = False
-
-
-@dataclass
-class FloodGate:
-    """Token bucket per user. `admit` says whether to handle a message and whether to warn."""
-
-    burst: float = FLOOD_BURST
-    rate: float = FLOOD_RATE
-    _buckets: dict[int, _Bucket] = field(default_factory=dict)
-
-    def admit(self, user_id: int, now: float | None = None) -> tuple[bool, bool]:
-        """(handle it?, send the 'too fast' note?) — the note once per flood, not per dropped message."""
-        now = time.monotonic() if now is None else now
-        bucket = self._buckets.get(user_id)
-        if bucket is None:
-            if len(self._buckets) > 50_000:
-                self._forget_full(now)
-            bucket = self._buckets[user_id] = _Bucket(self.burst, now)
-        bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.stamp) * self.rate)
-        bucket.stamp = now
-        if bucket.tokens >= 1:
-            bucket.tokens -= 1
-            if bucket.tokens >= self.burst / 2:
-                bucket.warned = False  # calmed down: a later flood gets a fresh note
-            return True, False
-        warn = not bucket.warned
-        bucket.warned = True
-        return False, warn
-
-    async def check(self, user_id: int) -> tuple[bool, bool]:
-        return self.admit(user_id)
-
-    def _forget_full(self, now: float) -> None:
-        self._buckets = {
-            k: b for k, b in self._buckets.items() if b.tokens + (now - b.stamp) * self.rate < self.burst
-        }
-
-
-@dataclass
-class SharedFloodGate:
-    """Flood control across webhook workers: `limit` messages per fixed window of `window` seconds,
-    counted in the store (one atomic upsert per message).
-
-    The same budget as `FloodGate` on average (20 in 20 s); a flood that spans two windows may get
-    up to twice the limit answered and a second note, the price of a counter that is one row.
-    """
-
-    store: SharedState
-    limit: int = FLOOD_BURST
-    window: float = FLOOD_BURST / FLOOD_RATE
-
-    async def check(self, user_id: int) -> tuple[bool, bool]:
-        hits = await self.store.hit_user_counter(str(user_id), self.window)
-        return hits <= self.limit, hits == self.limit + 1
 
 
 class _UserLocks:
@@ -140,7 +69,7 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         if user is None:  # channel posts and the like: nothing to order or limit
             await coroutine
             return
-        handle, warn = await self.gate.check(user.id)
+        handle, warn = await self.gate.check(f"telegram:{user.id}")
         if not handle:
             coroutine.close()  # type: ignore[attr-defined]  # never awaited on purpose
             if self.on_dropped is not None:

@@ -45,9 +45,9 @@ from ..core.responder import Responder
 from ..settings import Settings
 from ..store.base import Store
 from .knowledge_sync import KnowledgeSync
-from .sessions import DatabaseSessions
+from ..conversation.sessions import DatabaseSessions
 from .telegram import RATE_LIMIT_RETRIES, TelegramBot, build_application
-from .telegram_limits import SharedFloodGate
+from ..conversation.limits import SharedFloodGate
 from .telegram_ratelimit import SharedRateLimiter
 
 logger = logging.getLogger(__name__)

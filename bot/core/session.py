@@ -10,11 +10,13 @@ FLOW_TIMEOUT_SECONDS = 15 * 60
 
 @dataclass
 class Session:
-    """Which guided flow a user is in (if any), its answers so far, and when they last spoke."""
+    """Which guided flow a user is in (if any), its answers so far, when they last spoke, and the
+    choices last offered as numbers ([label, encoded action]) on channels without buttons."""
 
     flow: str | None = None
     state: dict[str, Any] = field(default_factory=dict)
     updated_at: float = 0.0
+    choices: list[list[str]] = field(default_factory=list)
 
     def end_flow(self) -> None:
         self.flow, self.state = None, {}
@@ -31,4 +33,5 @@ class Session:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Session":
-        return cls(data.get("flow"), dict(data.get("state") or {}), float(data.get("updated_at") or 0.0))
+        choices = [list(c) for c in data.get("choices") or [] if isinstance(c, (list, tuple)) and len(c) == 2]
+        return cls(data.get("flow"), dict(data.get("state") or {}), float(data.get("updated_at") or 0.0), choices)
