@@ -1,11 +1,17 @@
 """`/deadline`: asks which statutory period and the start day, then answers with the last day.
 
 State: ``{}`` while asking which period, ``{"kind": "<DEADLINE_KINDS key>"}`` while asking the date.
+Other answers open the calculator on one period with the period's own button action,
+``flow:deadline:k:<kind>`` (e.g. ``flow:deadline:k:labour-arbitration``): pressed outside the flow,
+the core starts it and presses that choice, so the resident is asked for the date straight away.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
+from types import MappingProxyType
 
 from ..core import actions
 from ..core.reply import Button, Reply
@@ -23,7 +29,31 @@ KIND_QUESTION = Question(
     tuple(Choice(kind, f"{rule.title}（{rule.period}）") for kind, rule in DEADLINE_KINDS.items()),
     per_row=1,
 )
-GUIDANCE_INTENT = "administrative_review"
+
+
+@dataclass(frozen=True)
+class Guidance:
+    """The answer a result links to, and the intent it is logged and rated under."""
+
+    intent: str
+    label: str
+
+
+_REVIEW_GUIDANCE = Guidance("administrative_review", "行政复议怎么申请")
+_CONSULTATION_GUIDANCE = Guidance("legal_consultation", "法律咨询")
+# Topic and service intent ids are fixed (issue 9 §1), so other code can rely on them.
+GUIDANCE: Mapping[str, Guidance] = MappingProxyType(
+    {
+        "administrative-review": _REVIEW_GUIDANCE,
+        "administrative-litigation": _REVIEW_GUIDANCE,
+        "litigation-after-review": _REVIEW_GUIDANCE,
+        "labour-arbitration": Guidance("labour_dispute", "劳动争议怎么办"),
+        "work-injury": Guidance("work_injury", "工伤怎么办"),
+        "civil-limitation": _CONSULTATION_GUIDANCE,
+        "enforcement": _CONSULTATION_GUIDANCE,
+        "judicial-confirmation": Guidance("mediation", "人民调解怎么申请"),
+    }
+)
 
 
 def _date_question(kind: str) -> Question:
@@ -86,5 +116,6 @@ class DeadlineFlow:
 
     def _answer(self, session: Session, kind: str, day: date) -> Reply:
         session.end_flow()
-        buttons = [Button("再算一个", actions.flow(NAME)), Button("行政复议怎么申请", actions.intent(GUIDANCE_INTENT))]
-        return final_answer(format_deadline(compute_deadline(kind, day)), GUIDANCE_INTENT, buttons)
+        guidance = GUIDANCE[kind]
+        buttons = [Button("再算一个", actions.flow(NAME)), Button(guidance.label, actions.intent(guidance.intent))]
+        return final_answer(format_deadline(compute_deadline(kind, day)), guidance.intent, buttons)
