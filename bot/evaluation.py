@@ -2,6 +2,11 @@
 
 A prediction is the top intent when the match clears the threshold (an ambiguous match counts as
 its top intent, since the user is shown it first), otherwise None (out of scope).
+
+Two line formats: ``{"text", "intent"}`` (one right answer, or null for out of scope), and the
+real-question format ``{"text", "topic", "service", "source"}``: the topic is the right answer
+(the service when there is no topic); ``accuracy_lenient`` also counts the service as right
+for a topic question, since its answer covers the resident's problem too.
 """
 
 from __future__ import annotations
@@ -27,6 +32,29 @@ class Example:
     text: str
     intent: str | None
     line: int
+    also: frozenset[str] = frozenset()  # further answers that count under the lenient measure
+
+    def accepts(self, predicted: str | None) -> bool:
+        return predicted == self.intent or predicted in self.also
+
+
+def _label(record: dict, key: str, path: Path, number: int) -> str | None:
+    value = record.get(key)
+    if value is not None and not isinstance(value, str):
+        raise EvalDataError(f"{path}:{number}: {key} must be a string or null")
+    return value or None
+
+
+def _example(record: object, path: Path, number: int) -> Example:
+    if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+        raise EvalDataError(f'{path}:{number}: expected {{"text": "...", "intent": "<id>" or null}} or {{"text", "topic", "service"}}')
+    if "intent" in record:
+        return Example(record["text"], _label(record, "intent", path, number), number)
+    if "topic" in record or "service" in record:
+        topic, service = _label(record, "topic", path, number), _label(record, "service", path, number)
+        also = frozenset({service}) if topic and service else frozenset()
+        return Example(record["text"], topic or service, number, also)
+    raise EvalDataError(f'{path}:{number}: expected {{"text": "...", "intent": "<id>" or null}} or {{"text", "topic", "service"}}')
 
 
 def load_examples(path: Path) -> list[Example]:
@@ -42,11 +70,7 @@ def load_examples(path: Path) -> list[Example]:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
             raise EvalDataError(f"{path}:{number}: not valid JSON ({exc.msg})") from None
-        if not isinstance(record, dict) or not isinstance(record.get("text"), str) or "intent" not in record:
-            raise EvalDataError(f'{path}:{number}: expected {{"text": "...", "intent": "<id>" or null}}')
-        if record["intent"] is not None and not isinstance(record["intent"], str):
-            raise EvalDataError(f"{path}:{number}: intent must be a string or null")
-        examples.append(Example(record["text"], record["intent"], number))
+        examples.append(_example(record, path, number))
     if not examples:
         raise EvalDataError(f"{path}: no examples")
     return examples
@@ -82,6 +106,14 @@ def _per_intent(gold: list[str | None], predicted: list[str | None]) -> dict[str
     return report
 
 
+def _kind(matcher: Matcher, label: str) -> str:
+    """topic, service or smalltalk; emergency and out_of_scope by their flags (for the report's groups)."""
+    intent = matcher.knowledge.get(label)
+    if intent is None:
+        return "unknown"
+    return "emergency" if intent.priority else "out_of_scope" if intent.out_of_scope else intent.kind
+
+
 def evaluate(matcher: Matcher, examples: list[Example]) -> dict:
     """Scores every example once, then reports at the matcher's threshold and sweeps the others."""
     rankings = [matcher.rank(e.text) for e in examples]
@@ -91,6 +123,7 @@ def evaluate(matcher: Matcher, examples: list[Example]) -> dict:
         (g or "none", p or "none") for g, p in zip(gold, predicted) if g != p
     )
     emergencies = [(e, p) for e, p in zip(examples, predicted) if e.intent == EMERGENCY]
+    false_alarms = [e.text for e, p in zip(examples, predicted) if p == EMERGENCY and not e.accepts(EMERGENCY)]
     sweep = []
     for threshold in SWEEP_THRESHOLDS:
         rates = _rates(gold, [_prediction(matcher, r, threshold) for r in rankings])
@@ -105,9 +138,11 @@ def evaluate(matcher: Matcher, examples: list[Example]) -> dict:
         "threshold": matcher.threshold,
         "gap": matcher.gap,
         **{k: round(v, 3) for k, v in _rates(gold, predicted).items()},
+        "accuracy_lenient": round(sum(e.accepts(p) for e, p in zip(examples, predicted)) / len(examples), 3),
         "emergency_recall": round(sum(p == EMERGENCY for _, p in emergencies) / len(emergencies), 3) if emergencies else None,
         "emergencies_missed": [e.text for e, p in emergencies if p != EMERGENCY],
-        "per_intent": _per_intent(gold, predicted),
+        "false_emergencies": false_alarms,
+        "per_intent": {label: {**row, "kind": _kind(matcher, label)} for label, row in _per_intent(gold, predicted).items()},
         "confused_pairs": [{"expected": g, "predicted": p, "count": n} for (g, p), n in confusions.most_common(10)],
         "threshold_sweep": sweep,
         "errors": errors,

@@ -25,16 +25,24 @@ def run_match(args: argparse.Namespace) -> int:
     return 0
 
 
+PER_KIND_HEADINGS = (("topic", "per topic:"), ("service", "per service:"), ("emergency", "emergency:"), ("smalltalk", "small talk:"), ("out_of_scope", "out of scope:"), ("unknown", "not in the intents:"))
+
+
 def _print_eval(report: dict) -> None:
     print(f"examples: {report['examples']}   threshold: {report['threshold']}   gap: {report['gap']}")
     print(f"accuracy:               {report['accuracy']:.3f}")
+    print(f"  topic or its service:  {report['accuracy_lenient']:.3f}")
     print(f"in-scope accuracy:      {report['in_scope_accuracy']:.3f}")
     print(f"out-of-scope rejection: {report['out_of_scope_rejection']:.3f}")
     if report["emergency_recall"] is not None:
         print(f"emergency recall:       {report['emergency_recall']:.3f}")
-    print("\nper intent:            precision  recall     f1  support")
-    for intent, r in report["per_intent"].items():
-        print(f"  {intent:<24} {r['precision']:6.3f}  {r['recall']:6.3f} {r['f1']:6.3f}  {r['support']:7d}")
+    print(f"false emergencies:      {len(report['false_emergencies'])}")
+    for kind, heading in PER_KIND_HEADINGS:
+        rows = {i: r for i, r in report["per_intent"].items() if r["kind"] == kind}
+        if rows:
+            print(f"\n{heading:<26}precision  recall     f1  support")
+            for intent, r in rows.items():
+                print(f"  {intent:<24} {r['precision']:6.3f}  {r['recall']:6.3f} {r['f1']:6.3f}  {r['support']:7d}")
     if report["confused_pairs"]:
         print("\nmost confused (expected → predicted):")
         for pair in report["confused_pairs"]:
