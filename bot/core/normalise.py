@@ -14,7 +14,6 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 
 # pypinyin's phrase dictionary (readings of polyphones in context) costs ~44 MB of RSS, a third of
 # the bot's memory, and changes nothing measurable here: the sounds are toneless, southwestern
@@ -119,23 +118,29 @@ def segment_pinyin(run: str) -> list[str] | None:
     """Split a latin run such as 'falvyuanzhu' into syllables, or None when it isn't pinyin.
 
     Longest syllable first with backtracking, so 'xian' stays one syllable but 'xianzai' works.
+    Solved from the end of the run backwards (each position's first workable syllable, longest
+    first), so any length takes linear time and no recursion: 'ha' * 600 once overflowed the stack.
     """
     run = run.replace("v", "u") if "v" in run else run
-
-    @lru_cache(maxsize=None)
-    def split(start: int) -> tuple[str, ...] | None:
-        if start == len(run):
-            return ()
-        for size in range(min(_MAX_SYLLABLE, len(run) - start), 0, -1):
-            piece = run[start : start + size]
-            if piece in SYLLABLES or piece in ("lue", "nue"):
-                rest = split(start + size)
-                if rest is not None:
-                    return (piece, *rest)
+    length = len(run)
+    step = [0] * (length + 1)  # step[i]: the syllable at i in the split from i on; 0 = none works
+    for start in range(length - 1, -1, -1):
+        for size in range(min(_MAX_SYLLABLE, length - start), 0, -1):
+            end = start + size
+            if (end == length or step[end]) and _is_syllable(run[start:end]):
+                step[start] = size
+                break
+    if not length or not step[0]:
         return None
+    pieces, start = [], 0
+    while start < length:
+        pieces.append(run[start : start + step[start]])
+        start += step[start]
+    return pieces
 
-    found = split(0)
-    return list(found) if found else None
+
+def _is_syllable(piece: str) -> bool:
+    return piece in SYLLABLES or piece in ("lue", "nue")
 
 
 def clean_text(raw: str) -> str:
