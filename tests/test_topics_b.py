@@ -1,0 +1,148 @@
+"""Family, harm, neighbourhood and housing problems as a resident meets them: a fresh question reaches
+its topic, the first message fits a phone and says what to do first, every section is one tap away
+with a way back, and the legal basis names the articles.
+
+The phrasings below were written for this test and are not in the intent files (checked here too)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bot.core.normalise import clean_text
+from bot.core.reply import Reply, ReplyKind
+from bot.core.responder import Responder
+from bot.core.session import Session
+from bot.flows import all_flows
+
+SUMMARY_MAX = 300
+MAX_MISSES = 1  # of the ten fresh phrasings per topic
+HOTLINES = ("12348", "110", "120", "122", "12338", "12345", "12315")
+
+FRESH: dict[str, list[str]] = {
+    "divorce": [
+        "我和老婆过不下去了想分开",
+        "离婚后房子归谁",
+        "老公出轨了我要跟他离",
+        "请问办离婚证需要什么材料",
+        "孩子抚养权怎么争取",
+        "彩礼钱结婚半年能要回来吗",
+        "起诉离婚要多久能判下来",
+        "he wants a divorce but I don't",
+        "感情不和分居三年了",
+        "男方死活不同意离婚怎么弄",
+    ],
+    "family_support": [
+        "父母老了儿子不管该怎么处理",
+        "孩子爸爸不出抚养费",
+        "老人告子女要钱能赢吗",
+        "抚养费标准是多少",
+        "女儿出嫁了还要养父母吗",
+        "我爸不给我生活费，我还在读高二",
+        "弟弟不愿意分摊妈妈的医药费",
+        "前妻再婚了孩子的抚养费我还要给吗",
+        "继母要我出养老钱",
+        "赡养纠纷怎么起诉",
+    ],
+    "domestic_violence": [
+        "老公又动手打我了，上周的事",
+        "保护令需要什么材料",
+        "家暴证据怎么收集",
+        "我爸经常打我妈",
+        "家暴男不让我走",
+        "被丈夫打了好几次，不知道找谁",
+        "反家暴法能保护我吗",
+        "丈夫喝醉了就打人，我想让法院管住他",
+        "结婚后老公一直对我动手动脚打骂",
+        "前夫一直威胁我，还跟踪我",
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def responder(knowledge) -> Responder:
+    return Responder(knowledge, all_flows())
+
+
+def _reaches(reply: Reply, topic: str) -> bool:
+    """The resident sees the topic's answer, or it is one of the choices offered."""
+    if reply.kind is ReplyKind.ANSWER:
+        return reply.intent == topic
+    return reply.kind is ReplyKind.AMBIGUOUS and f"intent:{topic}" in {str(b.action) for b in reply.flat_buttons}
+
+
+@pytest.mark.parametrize("topic", sorted(FRESH))
+def test_fresh_phrasings_are_not_examples(knowledge, topic):
+    written = {clean_text(e) for intent in knowledge.intents for e in intent.examples}
+    assert [t for t in FRESH[topic] if clean_text(t) in written] == []
+
+
+@pytest.mark.parametrize("topic", sorted(FRESH))
+def test_fresh_phrasings_reach_the_topic(responder, topic):
+    misses = [t for t in FRESH[topic] if not _reaches(responder.respond(t, Session()), topic)]
+    assert len(misses) <= MAX_MISSES, misses
+
+
+@pytest.mark.parametrize("topic", sorted(FRESH))
+def test_first_message_fits_a_phone_and_names_a_hotline(responder, topic):
+    reply = responder.press(f"intent:{topic}", Session())
+    assert reply.kind is ReplyKind.ANSWER and reply.intent == topic
+    assert len(reply.text) <= SUMMARY_MAX
+    assert any(h in reply.text for h in HOTLINES)
+    assert "先" in reply.text  # what to do first
+    assert "**" not in reply.text and "#" not in reply.text  # plain text, no markdown
+
+
+@pytest.mark.parametrize("topic", sorted(FRESH))
+def test_every_section_opens_in_one_tap_with_a_way_back(responder, topic):
+    reply = responder.press(f"intent:{topic}", Session())
+    sections = [b for b in reply.flat_buttons if str(b.action).startswith(f"sec:{topic}:")]
+    assert len(sections) >= 4  # written sections, where to go, legal basis
+    assert len({b.label for b in reply.flat_buttons}) == len(reply.flat_buttons)
+    for button in sections:
+        opened = responder.press(button.action, Session())
+        assert opened.kind is ReplyKind.SECTION and button.label in opened.text
+        back = next(b for b in opened.flat_buttons if "返回" in b.label)
+        assert responder.press(back.action, Session()).text == reply.text
+
+
+@pytest.mark.parametrize("topic", sorted(FRESH))
+def test_legal_basis_cites_every_source_article(responder, knowledge, topic):
+    reply = responder.press(f"intent:{topic}", Session())
+    basis = next(b for b in reply.flat_buttons if b.label == "法律依据")
+    text = responder.press(basis.action, Session()).text
+    for source in knowledge[topic].sources:
+        law, _, article = source.partition("》")
+        assert law.strip("《") in text and article in text
+
+
+def _position(text: str, *words: str) -> int:
+    found = [text.find(w) for w in words if w in text]
+    assert found, words
+    return min(found)
+
+
+def test_domestic_violence_opens_with_110_then_the_protection_order_and_its_speed(responder):
+    text = responder.respond("老公打了我好多次，我该怎么保护自己", Session()).text
+    assert _position(text, "110") < _position(text, "告诫书") < _position(text, "保护令")
+    assert "72小时" in text and "24小时" in text and "不用先离婚" in text
+    assert re.search("法律援助.{0,6}不受经济困难条件限制", text)
+
+
+def test_divorce_corrects_the_cooling_off_myth(responder):
+    reply = responder.respond("起诉离婚是不是也要等冷静期", Session())
+    myths = next(b for b in reply.flat_buttons if b.label == "常见误区")
+    assert "只适用于登记离婚" in responder.press(myths.action, Session()).text
+
+
+def test_support_claims_have_no_limitation_period(responder):
+    text = responder.respond("我妈要赡养费，拖了五年还能告吗", Session()).text
+    assert "不受诉讼时效限制" in text
+
+
+def test_a_second_problem_is_offered_beside_the_first(responder):
+    reply = responder.respond("他打我，我要离婚", Session())
+    actions = {str(b.action) for b in reply.flat_buttons}
+    assert reply.intent in ("divorce", "domestic_violence")
+    assert {"intent:divorce", "intent:domestic_violence"} - {f"intent:{reply.intent}"} <= actions
