@@ -1,0 +1,183 @@
+"""Topic answers as a resident meets them: wages, labour disputes, work injury, fraud, demolition,
+a detained relative, consumer rights, medical disputes and debts.
+
+Each topic is asked in words that are NOT in its YAML (fresh phrasings, at most one miss in ten),
+its first message fits a phone and names a hotline or the first step, every section opens in one
+tap with a way back, the legal basis lists the articles, and the urgent step comes first where
+time matters (a scam, a demolition going on today).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from bot.core.actions import ActionKind
+from bot.core.compose import BACK_LABEL, BASIS_TITLE
+from bot.core.reply import Reply, ReplyKind
+from bot.core.responder import Responder
+from bot.core.session import Session
+from bot.flows import all_flows
+
+SUMMARY_MAX = 300
+MAX_MISSES = 1  # of the ten fresh phrasings per topic
+HOTLINES = ("110", "120", "122", "12333", "12315", "12320", "12345", "12348", "96110")
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    calculator: str | None  # the deadline calculator the answer offers, if any
+    fresh: tuple[str, ...]  # ten phrasings that are not in the YAML
+    must_say: tuple[str, ...]  # what a resident must be able to read in the answer (summary + sections)
+
+
+TOPICS = (
+    Topic(
+        "wage_arrears",
+        "flow:deadline:k:labour-arbitration",
+        (
+            "干完活老板说没钱，工资拖到过年都没给",
+            "我们班组八个人的工钱被包工头卷走了",
+            "工资拖欠了五个月，能不能找政府",
+            "离职半年了公司还差我两个月工资",
+            "老板一直说下周发工资，都说了三个月了",
+            "公司破产了欠我们的工资谁来给",
+            "在餐馆端盘子，老板拖着工钱不结",
+            "去劳动监察大队投诉欠薪要带什么",
+            "拖欠工资超过一年还能要回来吗",
+            "老板欠薪不给，我还在厂里上班，可以申请仲裁吗",
+        ),
+        ("12333", "不受1年仲裁时效限制", "免予核查经济困难状况", "施工总承包单位先行清偿", "劳动仲裁不收费"),
+    ),
+    Topic(
+        "labour_dispute",
+        "flow:deadline:k:labour-arbitration",
+        (
+            "公司无缘无故把我开除了",
+            "入职一年多，合同一直没签，可以要什么赔偿",
+            "每天干十二个小时，加班费一分没有",
+            "公司要我主动辞职，不然就调我去扫厕所",
+            "老板不给交五险一金",
+            "工作五年被辞退，补偿金应该给多少",
+            "劳动仲裁输了还能上诉吗",
+            "hr让我签离职协议，说不签就开除",
+            "试用期快结束了公司说不录用我，要给补偿吗",
+            "合同到期不续签了，我能拿到钱吗",
+        ),
+        ("仲裁时效1年", "二倍工资", "二倍的赔偿金", "约定或承诺不缴社保无效", "每件交10元"),
+    ),
+    Topic(
+        "work_injury",
+        "flow:deadline:k:work-injury",
+        (
+            "搬货的时候被叉车压到了脚，厂里让我自己出医药费",
+            "上夜班回家骑电动车被撞了，是对方全责，公司说不算工伤",
+            "在建筑工地被钢管砸到头，包工头不管",
+            "工伤认定超过一年了还能申请吗",
+            "厂里没给我们交工伤保险，手断了谁来赔",
+            "老公在工地上摔死了，公司不承认",
+            "工伤鉴定评了九级，赔偿怎么算",
+            "老板让我私了不要去认定工伤",
+            "车间里吸了几年粉尘，现在肺不好，算职业病吗",
+            "干活时被电锯伤了手，老板说是我自己不注意不给报",
+        ),
+        ("1年内", "30日内", "由单位承担举证责任", "工伤保险基金中先行支付", "60日内"),
+    ),
+)
+BY_ID = {t.id: t for t in TOPICS}
+
+
+@pytest.fixture(scope="module")
+def responder(knowledge) -> Responder:
+    return Responder(knowledge, all_flows())
+
+
+def _answer(responder: Responder, topic_id: str) -> Reply:
+    return responder.press(f"intent:{topic_id}", Session())
+
+
+def _sections(responder: Responder, reply: Reply) -> list[tuple[str, Reply]]:
+    """(button label, the message it opens) for every section button under ``reply``."""
+    return [(b.label, responder.press(b.action, Session())) for b in reply.flat_buttons if b.action.kind is ActionKind.SECTION]
+
+
+def _everything(responder: Responder, topic_id: str) -> str:
+    reply = _answer(responder, topic_id)
+    return "\n".join([reply.text] + [opened.text for _, opened in _sections(responder, reply)])
+
+
+@pytest.mark.parametrize("topic", TOPICS, ids=lambda t: t.id)
+def test_fresh_phrasings_reach_the_topic(responder, knowledge, topic):
+    examples = set(knowledge[topic.id].examples)
+    assert not examples & set(topic.fresh), "a fresh phrasing was copied into the YAML"
+    replies = {text: responder.respond(text, Session()) for text in topic.fresh}
+    missed = {text: (r.kind.value, r.intent) for text, r in replies.items() if not (r.kind is ReplyKind.ANSWER and r.intent == topic.id)}
+    assert len(missed) <= MAX_MISSES, missed
+
+
+@pytest.mark.parametrize("topic", TOPICS, ids=lambda t: t.id)
+def test_first_message_fits_a_phone_and_names_a_hotline(responder, knowledge, topic):
+    reply = _answer(responder, topic.id)
+    assert reply.kind is ReplyKind.ANSWER and reply.text == knowledge[topic.id].summary
+    assert len(reply.text) <= SUMMARY_MAX
+    assert any(number in reply.text for number in HOTLINES)
+    assert "**" not in reply.text and "#" not in reply.text  # plain text, no markdown
+    labels = [b.label for b in reply.flat_buttons]
+    assert len(labels) == len(set(labels)), "a button appears twice"
+
+
+@pytest.mark.parametrize("topic", TOPICS, ids=lambda t: t.id)
+def test_every_section_opens_in_one_tap_with_a_way_back(responder, topic):
+    reply = _answer(responder, topic.id)
+    sections = _sections(responder, reply)
+    assert 3 <= len(sections) <= 8
+    for label, opened in sections:
+        assert opened.kind is ReplyKind.SECTION and opened.text.startswith(f"【{reply_title(responder, topic.id)} · {label}】")
+        back = next(b for b in opened.flat_buttons if b.label == BACK_LABEL)
+        assert responder.press(back.action, Session()).text == reply.text
+
+
+def reply_title(responder: Responder, topic_id: str) -> str:
+    return responder.knowledge[topic_id].title
+
+
+@pytest.mark.parametrize("topic", TOPICS, ids=lambda t: t.id)
+def test_legal_basis_lists_every_article_the_answer_cites(responder, knowledge, topic):
+    reply = _answer(responder, topic.id)
+    basis = dict(_sections(responder, reply))[BASIS_TITLE].text
+    sources = knowledge[topic.id].sources
+    assert sources
+    for source in sources:
+        law, _, article = source.partition("》")
+        assert law.removeprefix("《") in basis and article in basis, source
+
+
+@pytest.mark.parametrize("topic", TOPICS, ids=lambda t: t.id)
+def test_the_answer_says_what_the_resident_needs_to_know(responder, topic):
+    text = _everything(responder, topic.id)
+    missing = [phrase for phrase in topic.must_say if phrase not in text]
+    assert not missing
+
+
+@pytest.mark.parametrize("topic", TOPICS, ids=lambda t: t.id)
+def test_the_answer_offers_its_deadline_calculator_and_at_most_four_related_buttons(responder, knowledge, topic):
+    intent = knowledge[topic.id]
+    assert len(intent.buttons) <= 4
+    actions = {str(b.action) for b in _answer(responder, topic.id).flat_buttons}
+    if topic.calculator:
+        assert topic.calculator in actions
+
+
+def test_wage_myth_no_time_limit_while_still_employed(responder):
+    reply = responder.respond("还在这个厂上班，工资拖了一年半，是不是过了仲裁时效", Session())
+    assert reply.intent == "wage_arrears"
+    myths = dict(_sections(responder, reply))["常见误区"].text
+    assert "不受1年仲裁时效限制" in myths and "第二十七条" in myths
+
+
+def test_work_injury_after_the_employer_did_nothing_the_worker_applies_within_a_year(responder):
+    reply = responder.respond("老板一直拖着不帮我报工伤，我自己可以去申请吗", Session())
+    assert reply.intent == "work_injury"
+    assert "1年内" in reply.text and "第十七条" in reply.text
