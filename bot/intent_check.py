@@ -13,6 +13,7 @@ import datetime as dt
 import re
 from pathlib import Path
 
+from .core.compose import Composer
 from .core.knowledge import Intent, Knowledge, KnowledgeError, Problem, load_knowledge
 from .core.matcher import Matcher
 from .core.normalise import clean_text
@@ -102,7 +103,7 @@ def cited_articles(text: str) -> list[tuple[str | None, str]]:
         law: str | None = None
         position = 0
         for match in ARTICLE.finditer(line):
-            names = [_short_law(m.group(1) or m.group(2)) for m in LAW_NAME.finditer(line[position : match.start()])]
+            names = [_short_law(m.group(1) or m.group(2)) for m in LAW_NAME.finditer(line[position : match.start() + 1])]
             law = names[-1] if names else law
             cited.append((law, match.group()))
             position = match.end()
@@ -122,6 +123,17 @@ def _citations(intent: Intent) -> list[Problem]:
     return problems
 
 
+def _dead_buttons(knowledge: Knowledge) -> list[Problem]:
+    """A button that would not show: a flow entered where it cannot be (``flow:deadline:k:typo``)."""
+    composer = Composer(knowledge, {flow.name: flow for flow in all_flows()})
+    return [
+        Problem(intent.file, intent.line, f"{intent.id}: 按钮 '{action}' 无法打开：流程没有这个入口")
+        for intent in knowledge.intents
+        for action in intent.buttons
+        if composer.button_for(action) is None
+    ]
+
+
 def check_intents(directory: Path | None = None, today: dt.date | None = None) -> tuple[Knowledge | None, list[Problem]]:
     """Everything wrong or worth a look in an intent folder; errors first, then warnings."""
     try:
@@ -129,6 +141,6 @@ def check_intents(directory: Path | None = None, today: dt.date | None = None) -
     except KnowledgeError as exc:
         return None, exc.problems
     problems = _duplicates(knowledge) + _confusions(knowledge, Matcher(knowledge)) + _completeness(knowledge, today or dt.date.today())
-    problems += _phone_size(knowledge) + [p for intent in knowledge.intents for p in _citations(intent)]
+    problems += _dead_buttons(knowledge) + _phone_size(knowledge) + [p for intent in knowledge.intents for p in _citations(intent)]
     problems.sort(key=lambda p: (p.severity != "error", str(p.path), p.line or 0))
     return knowledge, problems

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from . import actions
 from .actions import Action, ActionKind
+from .flow import Flow
 from .knowledge import Contact, Intent, Knowledge, Section
 from .matcher import Match, MatchStatus
 from .reply import Button, Reply, ReplyKind
@@ -63,17 +64,18 @@ def format_contact(contact: Contact) -> str:
 class Composer:
     """Builds replies from the knowledge; the same for every channel."""
 
-    def __init__(self, knowledge: Knowledge, flow_titles: Mapping[str, str] | None = None):
+    def __init__(self, knowledge: Knowledge, flows: Mapping[str, Flow] | None = None):
         self.knowledge = knowledge
-        self.flow_titles = dict(flow_titles or {})
+        self.flows = dict(flows or {})
         # Admins word the fallback in the out_of_scope intent's summary, when there is one.
         self.fallback_text = next((i.summary for i in knowledge.intents if i.out_of_scope), FALLBACK)
 
     def button_for(self, action: Action) -> Button | None:
         """The button for an intent or flow reference; None when its target is gone."""
         if action.kind is ActionKind.FLOW:
-            title = self.flow_titles.get(action.target)
-            return Button(title, action) if title else None
+            flow = self.flows.get(action.target)
+            label = (flow.entry_label(action.payload) if action.payload else flow.title) if flow else None
+            return Button(label, action) if label else None
         intent = self.knowledge.get(action.target)
         return Button(intent.title, action) if intent else None
 

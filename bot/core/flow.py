@@ -25,3 +25,7 @@ class Flow(Protocol):
     def press(self, session: Session, payload: str) -> Reply: ...
 
     def handle(self, session: Session, text: str) -> Reply | None: ...
+
+    def entry_label(self, payload: str) -> str | None:
+        """The label of a button that opens the flow at ``payload`` (an answer's "算一算：申请劳动
+        仲裁"); None when the flow cannot be entered there, so a typo in an intent file is caught."""

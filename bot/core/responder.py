@@ -54,8 +54,7 @@ class Responder:
         self._engine = self._build(knowledge)
 
     def _build(self, knowledge: Knowledge) -> _Engine:
-        titles = {name: flow.title for name, flow in self.flows.items()}
-        return _Engine(knowledge, Matcher(knowledge, self.threshold, self.gap), Composer(knowledge, titles))
+        return _Engine(knowledge, Matcher(knowledge, self.threshold, self.gap), Composer(knowledge, self.flows))
 
     @property
     def knowledge(self) -> Knowledge:

@@ -95,6 +95,11 @@ class DeadlineFlow:
             return ask(NAME, _date_question(kind), can_go_back=True)
         return self._reask(session, STALE_NOTE)
 
+    def entry_label(self, payload: str) -> str | None:
+        """``k:<kind>`` opens the calculator on one period."""
+        step, kind = split_payload(payload)
+        return f"算一算：{DEADLINE_KINDS[kind].title}" if step == KIND_QUESTION.step and kind in DEADLINE_KINDS else None
+
     def handle(self, session: Session, text: str) -> Reply | None:
         kind = _chosen_kind(session)
         if payload := typed_payload(_question(kind), text, can_go_back=kind is not None):

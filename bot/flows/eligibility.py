@@ -26,6 +26,10 @@ class EligibilityFlow:
         session.state = {"answers": []}
         return self._next(session, {}, INTRO)
 
+    def entry_label(self, payload: str) -> str | None:
+        """The check is only entered at its start."""
+        return None
+
     def press(self, session: Session, payload: str) -> Reply:
         if payload == STOP:
             return stop(session)
