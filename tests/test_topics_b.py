@@ -57,6 +57,18 @@ FRESH: dict[str, list[str]] = {
         "结婚后老公一直对我动手动脚打骂",
         "前夫一直威胁我，还跟踪我",
     ],
+    "inheritance": [
+        "老妈走了存款怎么分",
+        "公证过的遗嘱能不能被推翻",
+        "爷爷的房子孙子能继承吗",
+        "我不要我爸的遗产行不行",
+        "没有子女的老人财产归谁",
+        "后妈要分我爸的遗产",
+        "遗嘱见证人有什么要求",
+        "死者生前欠的贷款谁来还",
+        "家里老人去世，兄弟为房子闹翻了",
+        "姑姑说外婆的房子女儿不能分",
+    ],
 }
 
 
@@ -146,3 +158,11 @@ def test_a_second_problem_is_offered_beside_the_first(responder):
     actions = {str(b.action) for b in reply.flat_buttons}
     assert reply.intent in ("divorce", "domestic_violence")
     assert {"intent:divorce", "intent:domestic_violence"} - {f"intent:{reply.intent}"} <= actions
+
+
+def test_inheritance_says_the_latest_will_prevails_not_the_notarised_one(responder):
+    reply = responder.respond("两份遗嘱一份公证一份自己写的，听哪份的", Session())
+    assert reply.intent == "inheritance"
+    myths = next(b for b in reply.flat_buttons if b.label == "常见误区")
+    text = responder.press(myths.action, Session()).text
+    assert "以最后一份为准" in text and "公证遗嘱也一样" in text
