@@ -7,7 +7,7 @@ import asyncio
 from telegram import Update
 
 from bot.conversation.sessions import MemorySessions
-from bot.channels.telegram_limits import PerUserUpdateProcessor
+from bot.channels.telegram.limits import PerUserUpdateProcessor
 from bot.conversation.limits import FloodGate
 
 

@@ -6,7 +6,7 @@ import html
 
 from telegram import InlineKeyboardMarkup
 
-from bot.channels.telegram_render import (
+from bot.channels.telegram.render import (
     MAX_CALLBACK_BYTES,
     MAX_MESSAGE_CHARS,
     button_label,

@@ -13,8 +13,8 @@ import time
 import httpx
 import pytest
 
-from bot.channels.telegram_webhook import SECRET_HEADER, WEBHOOK_PATH, create_app
-from bot.channels.telegram_worker import CLAIM_LEASE, WebhookWorker
+from bot.channels.telegram.webhook import SECRET_HEADER, WEBHOOK_PATH, create_app
+from bot.channels.telegram.worker import CLAIM_LEASE, WebhookWorker
 from bot.core.knowledge import load_knowledge
 from bot.core.reply import Reply, ReplyKind
 from bot.core.responder import Responder

@@ -42,8 +42,8 @@ def serve(args: argparse.Namespace) -> int:
     if not secret:
         raise UserError(NO_SECRET)
 
-    from ..channels.telegram_webhook import listen_socket, run_worker  # noqa: PLC0415 - keep `legalbot --help` fast
-    from ..channels.telegram_worker import WebhookWorker  # noqa: PLC0415
+    from ..channels.telegram.webhook import listen_socket, run_worker  # noqa: PLC0415 - keep `legalbot --help` fast
+    from ..channels.telegram.worker import WebhookWorker  # noqa: PLC0415
     from ..core.knowledge import load_knowledge  # noqa: PLC0415
     from ..core.responder import Responder  # noqa: PLC0415
     from ..flows import all_flows  # noqa: PLC0415

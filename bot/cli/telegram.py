@@ -66,7 +66,7 @@ def bot_api_errors(settings: Settings) -> Iterator[None]:
 def run_bot(args: argparse.Namespace) -> int:
     settings = telegram_settings(args)
 
-    from ..channels import telegram  # noqa: PLC0415 - keep `legalbot --help` fast
+    from ..channels.telegram import adapter as telegram  # noqa: PLC0415 - keep `legalbot --help` fast
     from ..core.knowledge import load_knowledge  # noqa: PLC0415
     from ..core.responder import Responder  # noqa: PLC0415
     from ..flows import all_flows  # noqa: PLC0415

@@ -44,8 +44,8 @@ def _refused(settings, action):
 
 
 def set_webhook(args: argparse.Namespace) -> int:
-    from ..channels import telegram_registration as registration  # noqa: PLC0415
-    from ..channels.telegram import ALLOWED_UPDATES  # noqa: PLC0415
+    from ..channels.telegram import registration  # noqa: PLC0415
+    from ..channels.telegram.adapter import ALLOWED_UPDATES  # noqa: PLC0415
 
     settings = telegram_settings(args)
     secret = webhook_secret(args.secret, "--secret") if args.secret else settings.webhook_secret
@@ -67,7 +67,7 @@ def _when(value: dt.datetime | int | None) -> str:
 
 
 def show_info(args: argparse.Namespace) -> int:
-    from ..channels import telegram_registration as registration  # noqa: PLC0415
+    from ..channels.telegram import registration  # noqa: PLC0415
 
     settings = telegram_settings(args)
     info = _refused(settings, registration.webhook_info(settings))
@@ -91,7 +91,7 @@ def show_info(args: argparse.Namespace) -> int:
 
 
 def delete_webhook(args: argparse.Namespace) -> int:
-    from ..channels import telegram_registration as registration  # noqa: PLC0415
+    from ..channels.telegram import registration  # noqa: PLC0415
 
     settings = telegram_settings(args)
     _refused(settings, registration.delete_webhook(settings, args.drop_pending_updates))

@@ -46,20 +46,20 @@ from telegram.ext import (
     filters,
 )
 
-from ..admin.retention import retention_loop
-from ..core.reply import Reply, ReplyKind
-from ..core.responder import Responder
-from ..core.session import Session
-from ..settings import Settings
-from ..store.base import LOGGED_KINDS, InquiryStore  # menus and flow steps are not inquiries
-from ..store.redact import redact
-from ..conversation.sessions import AsyncMemorySessions, AsyncSessionStore
-from .telegram_admin import IntentReloader, add_admin_handlers, register_admin_commands
-from .telegram_http import AiohttpRequest, LeanBot
-from ..conversation.limits import FloodControl, FloodGate
-from .telegram_limits import PerUserUpdateProcessor
-from .telegram_ratelimit import BeforeSend, LocalRateLimiter
-from .telegram_render import button_label, parse_feedback, render, without_feedback
+from ...admin.retention import retention_loop
+from ...core.reply import Reply, ReplyKind
+from ...core.responder import Responder
+from ...core.session import Session
+from ...settings import Settings
+from ...store.base import LOGGED_KINDS, InquiryStore  # menus and flow steps are not inquiries
+from ...store.redact import redact
+from ...conversation.sessions import AsyncMemorySessions, AsyncSessionStore
+from .admin import IntentReloader, add_admin_handlers, register_admin_commands
+from .http import AiohttpRequest, LeanBot
+from ...conversation.limits import FloodControl, FloodGate
+from .limits import PerUserUpdateProcessor
+from .ratelimit import BeforeSend, LocalRateLimiter
+from .render import button_label, parse_feedback, render, without_feedback
 
 logger = logging.getLogger(__name__)
 

@@ -27,14 +27,14 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
-from ..admin.export import export_csv
-from ..admin.stats import Stats, stats_summary
-from ..core.knowledge import SCHEMA_FILE, Knowledge, KnowledgeError, load_knowledge
-from ..store.base import InquiryFilter, now
-from .telegram_render import MAX_CALLBACK_BYTES, escape, split_text
+from ...admin.export import export_csv
+from ...admin.stats import Stats, stats_summary
+from ...core.knowledge import SCHEMA_FILE, Knowledge, KnowledgeError, load_knowledge
+from ...store.base import InquiryFilter, now
+from .render import MAX_CALLBACK_BYTES, escape, split_text
 
 if TYPE_CHECKING:
-    from .telegram import TelegramBot
+    from .adapter import TelegramBot
 
 logger = logging.getLogger(__name__)
 
@@ -222,7 +222,7 @@ class AdminHandlers:
         day = week.between(today, today)
         chat_id = update.effective_chat.id
         await say(context.bot, chat_id, stats_text(self.bot, day, week))
-        from ..admin.charts import render_daily_chart  # noqa: PLC0415 - matplotlib only when asked (~30 MB)
+        from ...admin.charts import render_daily_chart  # noqa: PLC0415 - matplotlib only when asked (~30 MB)
 
         chart = await asyncio.to_thread(render_daily_chart, week)
         await context.bot.send_photo(chat_id, InputFile(chart, filename="inquiries-week.png"), caption=escape(f"近{WEEK_DAYS}天每日咨询量"))
@@ -275,7 +275,7 @@ class AdminHandlers:
             await query.answer()
             return
         inquiry_id = int(number)
-        from ..admin.review import ReviewError, accept, dismiss  # noqa: PLC0415 - ruamel.yaml only when asked
+        from ...admin.review import ReviewError, accept, dismiss  # noqa: PLC0415 - ruamel.yaml only when asked
 
         try:
             if action == "acc":

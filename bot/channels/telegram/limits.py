@@ -23,7 +23,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
-from ..conversation.limits import FloodControl, FloodGate
+from ...conversation.limits import FloodControl, FloodGate
 
 logger = logging.getLogger(__name__)
 

@@ -45,7 +45,7 @@ from telegram.error import RetryAfter
 from telegram.ext import AIORateLimiter, BaseRateLimiter
 from telegram.warnings import PTBDeprecationWarning
 
-from ..store.base import SharedState
+from ...store.base import SharedState
 
 logger = logging.getLogger(__name__)
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from telegram import WebhookInfo
 
-from ..settings import Settings
-from .telegram import ALLOWED_UPDATES, make_bot
+from ...settings import Settings
+from .adapter import ALLOWED_UPDATES, make_bot
 
 
 async def set_webhook(settings: Settings, url: str, secret: str, max_connections: int, drop_pending_updates: bool) -> None:

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardMarkup
 
-from ..core import actions
-from ..core.actions import ActionKind
-from ..core.reply import Button, Reply
+from ...core import actions
+from ...core.actions import ActionKind
+from ...core.reply import Button, Reply
 
 MAX_MESSAGE_CHARS = 4096
 MAX_CALLBACK_BYTES = 64

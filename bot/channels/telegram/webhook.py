@@ -27,7 +27,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from .telegram_worker import WebhookWorker
+from .worker import WebhookWorker
 
 logger = logging.getLogger(__name__)
 

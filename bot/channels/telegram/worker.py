@@ -41,14 +41,14 @@ from typing import Any
 
 from telegram import Update
 
-from ..core.responder import Responder
-from ..settings import Settings
-from ..store.base import Store
-from .knowledge_sync import KnowledgeSync
-from ..conversation.sessions import DatabaseSessions
-from .telegram import RATE_LIMIT_RETRIES, TelegramBot, build_application
-from ..conversation.limits import SharedFloodGate
-from .telegram_ratelimit import SharedRateLimiter
+from ...core.responder import Responder
+from ...settings import Settings
+from ...store.base import Store
+from ..knowledge_sync import KnowledgeSync
+from ...conversation.sessions import DatabaseSessions
+from .adapter import RATE_LIMIT_RETRIES, TelegramBot, build_application
+from ...conversation.limits import SharedFloodGate
+from .ratelimit import SharedRateLimiter
 
 logger = logging.getLogger(__name__)
 
