@@ -85,6 +85,40 @@ TOPICS = (
         ),
         ("1年内", "30日内", "由单位承担举证责任", "工伤保险基金中先行支付", "60日内"),
     ),
+    Topic(
+        "fraud",
+        None,
+        (
+            "我刚被人骗了转了三千块，现在该干嘛",
+            "网上兼职做任务被骗了一万二",
+            "有个人打电话说是公安局的，要我配合调查转账，我已经转了",
+            "被网友骗去投资虚拟币，钱全没了",
+            "接到反诈中心的电话说我可能被骗了，是真的吗",
+            "被骗的钱报警以后能追回多少",
+            "我妈被冒充我的人骗了五千块",
+            "有人高价收购银行卡，能卖吗",
+            "贷款app让我先交会员费，交了还是没下款，是不是骗子",
+            "手机上点了一个链接，卡里的钱被盗刷了",
+        ),
+        ("受案回执", "紧急止付", "96110", "帮助信息网络犯罪活动罪", "申诉"),
+    ),
+    Topic(
+        "land_and_demolition",
+        "flow:deadline:k:administrative-review",
+        (
+            "拆迁队现在就在我家楼下要动手拆房",
+            "我们村的地被征了，每亩才给这么点钱",
+            "旧城改造要拆我家，补偿协议我不想签",
+            "征收补偿决定我不服，怎么维权",
+            "政府要征我家的地修路，补偿怎么算",
+            "不给钱就叫我们搬，还把电给掐了",
+            "村干部把我家承包的田收回去了",
+            "拆迁评估报告的价格太低了，可以重新评估吗",
+            "房子被强行拆了，东西都没搬出来",
+            "征地补偿款被村干部扣着不发",
+        ),
+        ("先补偿、后搬迁", "申请法院强制执行", "重庆市人民政府", "不收费", "时效2年", "《行政强制法》第四十四条"),
+    ),
 )
 BY_ID = {t.id: t for t in TOPICS}
 
@@ -113,8 +147,16 @@ def test_fresh_phrasings_reach_the_topic(responder, knowledge, topic):
     examples = set(knowledge[topic.id].examples)
     assert not examples & set(topic.fresh), "a fresh phrasing was copied into the YAML"
     replies = {text: responder.respond(text, Session()) for text in topic.fresh}
-    missed = {text: (r.kind.value, r.intent) for text, r in replies.items() if not (r.kind is ReplyKind.ANSWER and r.intent == topic.id)}
+    missed = {text: (r.kind.value, r.intent) for text, r in replies.items() if not _reaches(r, topic.id)}
     assert len(missed) <= MAX_MISSES, missed
+
+
+def _reaches(reply: Reply, topic_id: str) -> bool:
+    """The resident gets the topic's answer, or it is the first choice of a "did you mean"."""
+    if reply.kind is ReplyKind.ANSWER:
+        return reply.intent == topic_id
+    first = reply.flat_buttons[0].action if reply.kind is ReplyKind.AMBIGUOUS and reply.flat_buttons else None
+    return first is not None and first.kind is ActionKind.INTENT and first.target == topic_id
 
 
 @pytest.mark.parametrize("topic", TOPICS, ids=lambda t: t.id)
@@ -178,6 +220,27 @@ def test_wage_myth_no_time_limit_while_still_employed(responder):
 
 
 def test_work_injury_after_the_employer_did_nothing_the_worker_applies_within_a_year(responder):
-    reply = responder.respond("老板一直拖着不帮我报工伤，我自己可以去申请吗", Session())
-    assert reply.intent == "work_injury"
+    reply = responder.respond("单位出了事就不管了，工伤认定我们家属自己能不能去申请", Session())
+    assert reply.intent == "work_injury" and reply.kind is ReplyKind.ANSWER
     assert "1年内" in reply.text and "第十七条" in reply.text
+
+
+def _lines(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line.strip()]
+
+
+def test_a_scam_opens_with_110_and_stopping_the_transfer(responder):
+    reply = responder.respond("我在网上被人骗了五千块，刚转过去", Session())
+    assert reply.intent == "fraud" and reply.kind is ReplyKind.ANSWER
+    first, second = _lines(reply.text)[:2]
+    assert "110" in first and "止付" in first and ("银行" in first or "支付平台" in first)
+    assert "96110" in second and "接" in second
+
+
+def test_a_demolition_today_opens_with_safety_then_review_and_suit_deadlines(responder):
+    reply = responder.respond("今天就要被强拆了，挖机都来了", Session())
+    assert reply.intent == "land_and_demolition" and reply.kind is ReplyKind.ANSWER
+    lines = _lines(reply.text)
+    assert "不要动手" in lines[0] and "拍" in lines[0] and "110" in lines[0]
+    assert any("60日" in line and "行政复议" in line and "6个月" in line for line in lines[1:])
+    assert reply.kind is not ReplyKind.EMERGENCY  # guidance for the demolition, not the generic emergency page
