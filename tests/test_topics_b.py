@@ -69,6 +69,30 @@ FRESH: dict[str, list[str]] = {
         "家里老人去世，兄弟为房子闹翻了",
         "姑姑说外婆的房子女儿不能分",
     ],
+    "traffic_accident": [
+        "骑自行车被公交车挂倒了",
+        "车祸对方只愿意赔一半医药费",
+        "我的车停着被人撞了找不到司机",
+        "交通事故伤残鉴定怎么做",
+        "被撞后对方保险公司让我签字",
+        "撞车以后交警让我们自己协商",
+        "出租车司机撞了我不管",
+        "交通事故死亡赔偿金多少",
+        "家里老人被撞身亡赔偿",
+        "車子被追尾對方不認",
+    ],
+    "personal_injury": [
+        "被邻居的猫抓伤了",
+        "楼上扔下个花盆砸到我",
+        "被同学打伤了学校不管",
+        "骑车被狗追摔伤了",
+        "伤情鉴定去哪做",
+        "被人用砖头砸伤",
+        "路边广告牌掉下来砸伤人",
+        "在银行门口滑倒骨折",
+        "宠物狗咬了快递员谁负责",
+        "小孩在游泳馆受伤",
+    ],
 }
 
 
@@ -166,3 +190,16 @@ def test_inheritance_says_the_latest_will_prevails_not_the_notarised_one(respond
     myths = next(b for b in reply.flat_buttons if b.label == "常见误区")
     text = responder.press(myths.action, Session()).text
     assert "以最后一份为准" in text and "公证遗嘱也一样" in text
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [("上个月被车撞了", "traffic_accident"), ("被车撞了对方不赔钱", "traffic_accident"), ("去年被打伤了想要赔偿", "personal_injury")],
+)
+def test_past_harm_is_its_topic_not_an_emergency(responder, text, topic):
+    reply = responder.respond(text, Session())
+    assert reply.kind is not ReplyKind.EMERGENCY and _reaches(reply, topic)
+
+
+def test_an_accident_with_bleeding_now_stays_an_emergency(responder):
+    assert responder.respond("车祸了，有人在流血", Session()).kind is ReplyKind.EMERGENCY
