@@ -93,6 +93,30 @@ FRESH: dict[str, list[str]] = {
         "宠物狗咬了快递员谁负责",
         "小孩在游泳馆受伤",
     ],
+    "neighbour_dispute": [
+        "楼上的水管爆了淹了我家",
+        "隔壁天天唱卡拉OK",
+        "邻居违建挡住我家窗户",
+        "邻居不让我从他家门前过",
+        "邻居的树根把我家墙拱裂了",
+        "晚上楼上拖椅子的声音",
+        "跟隔壁为了界线打官司",
+        "邻居空调外机对着我家窗户吹热风",
+        "隔壁养鸡臭得要命",
+        "楼上洗衣机半夜转",
+    ],
+    "property_management": [
+        "物业费可以拒交吗",
+        "欠了两年物业费被起诉",
+        "物业私自占用绿地收钱",
+        "业主大会怎么投票换物业",
+        "小区维修基金怎么查",
+        "物业不作为找哪个部门",
+        "物业停电催费",
+        "电梯老是坏物业不管",
+        "物业公司收费标准不公开",
+        "物管把小区大门的车位租给外人",
+    ],
 }
 
 
@@ -203,3 +227,8 @@ def test_past_harm_is_its_topic_not_an_emergency(responder, text, topic):
 
 def test_an_accident_with_bleeding_now_stays_an_emergency(responder):
     assert responder.respond("车祸了，有人在流血", Session()).kind is ReplyKind.EMERGENCY
+
+
+def test_property_company_may_not_cut_utilities_to_collect_fees(responder):
+    text = responder.respond("欠物业费物业就给我停电了，这样行吗", Session()).text
+    assert "不得用停水、停电" in text and "第九百四十四条" in text
