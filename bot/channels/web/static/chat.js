@@ -69,6 +69,14 @@
     parent.append(text.slice(last));
   }
 
+  // Scroll the conversation only (scrollIntoView would also shift the page under the header):
+  // a long answer is shown from its start, anything else at the bottom.
+  function reveal(li) {
+    const top = li.offsetTop - 8;
+    const fromBottom = li.offsetTop + li.offsetHeight - scroller.clientHeight + 16;
+    scroller.scrollTop = li.offsetHeight > scroller.clientHeight ? top : Math.max(fromBottom, 0);
+  }
+
   function item(role, who) {
     const li = document.createElement("li");
     li.className = role;
@@ -86,7 +94,7 @@
   function showUser(text) {
     const [li, bubble] = item("user", "您说：");
     bubble.append(text);
-    li.scrollIntoView({ block: "end" });
+    reveal(li);
   }
 
   function showNote(text, isError) {
@@ -94,13 +102,13 @@
     li.className = "note" + (isError ? " error" : "");
     li.textContent = text;
     list.append(li);
-    li.scrollIntoView({ block: "end" });
+    reveal(li);
   }
 
   function showTyping() {
     const [li, bubble] = item("bot typing", "");
     bubble.append("正在查找解答…");
-    li.scrollIntoView({ block: "end" });
+    reveal(li);
     return li;
   }
 
@@ -132,11 +140,11 @@
     const thanks = document.createElement("span");
     thanks.className = "thanks";
     thanks.setAttribute("role", "status");
-    const buttons = [["up", "👍", "有帮助"], ["down", "👎", "没帮助"]].map(([value, face, name]) => {
+    const buttons = [["up", "👍 有帮助"], ["down", "👎 没帮助"]].map(([value, shown]) => {
       const button = document.createElement("button");
       button.type = "button";
-      button.textContent = face;
-      button.setAttribute("aria-label", name);
+      button.textContent = shown;
+      button.setAttribute("aria-label", shown.slice(shown.indexOf(" ") + 1));
       button.setAttribute("aria-pressed", String(answer.feedback === value));
       button.addEventListener("click", async () => {
         try {
@@ -162,7 +170,7 @@
     appendLinked(bubble, answer.text);
     if (answer.buttons && answer.buttons.length) li.append(choiceButtons(answer.buttons));
     if (answer.feedback_id) li.append(feedbackButtons(answer));
-    if (scroll) li.scrollIntoView({ block: li.offsetHeight > scroller.clientHeight ? "start" : "end" });
+    if (scroll) reveal(li);
   }
 
   // --- turns ---------------------------------------------------------------------------------
@@ -226,7 +234,7 @@
         }
       }
       const last = list.lastElementChild;
-      if (last && history.messages.length) last.scrollIntoView({ block: "end" });
+      if (last && history.messages.length) scroller.scrollTop = scroller.scrollHeight;
     } catch (e) {
       showNote(e.message, true);
     }
