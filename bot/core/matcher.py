@@ -47,6 +47,15 @@ _PAIR_MIN_EXAMPLES = 2
 _PAIR_PLAIN_LENGTH = 6
 _AGREEMENT_SHARE = 0.25
 _PRIORITY_KEYWORD_FLOOR = 70.0
+# Small talk (你好, 谢谢) answers a message that is little more than the greeting itself; "你好，
+# 请问签证怎么办" is a question that happens to start politely, so a long message discounts it.
+_SMALLTALK_MAX_CHARS = 10
+# A message about a service *for* a problem ("拖欠工资能申请法律援助吗") is answered by the problem's
+# topic, whose answer covers that service: a topic within this window behind a service goes first
+# when it still clears the threshold once the service's own words are taken out of the message.
+_TOPIC_PREFERENCE_WINDOW = 45.0
+_TOPIC_OWN_SHARE = 0.85
+_SMALLTALK_LONG_FACTOR = 0.4
 _UNKNOWN_SOUND = "\U00100000"
 
 
@@ -58,8 +67,16 @@ class MatchStatus(str, Enum):
 
 @dataclass(frozen=True)
 class Candidate:
+    """An intent and its score out of 100; ``evidence`` is the score before that cap (more than 100
+    when the evidence is overwhelming), so two capped intents are still told apart."""
+
     intent: str
     score: float
+    evidence: float = 0.0
+
+    @property
+    def strength(self) -> float:
+        return max(self.evidence, self.score)
 
 
 @dataclass(frozen=True)
@@ -117,6 +134,14 @@ class Matcher:
         self.gap = gap
         self._ids = knowledge.ids
         self._priority = {n for n, i in enumerate(knowledge.intents) if i.priority}
+        self._smalltalk = np.array([i.kind == "smalltalk" for i in knowledge.intents], dtype=bool)
+        self._topic_mask = np.array([i.kind == "topic" for i in knowledge.intents], dtype=bool)
+        self._service_words = [
+            sorted({normalise(k).text for k in i.keywords + (i.title,)} - {""}, key=len, reverse=True)
+            if i.kind == "service" and not i.priority and not i.out_of_scope
+            else []
+            for i in knowledge.intents
+        ]
         self._codes = _SoundCodes()
         examples: list[str] = []
         owners: list[int] = []
@@ -263,6 +288,8 @@ class Matcher:
         )
         ordered = np.sort(evidence, axis=0)
         combined = ordered[2] + _AGREEMENT_SHARE * ordered[1]
+        if len(query.text.replace(" ", "")) > _SMALLTALK_MAX_CHARS:
+            combined[self._smalltalk] *= _SMALLTALK_LONG_FACTOR
         for intent in self._priority:
             if evidence[1, intent] >= _PRIORITY_KEYWORD_FLOOR:
                 combined[intent] = combined.max() + 1.0
@@ -278,9 +305,30 @@ class Matcher:
         """
         query = text if isinstance(text, Normalised) else normalise(text)
         exclude = self._example_position.get(leave_out) if leave_out else None
-        scores = self.scores(query, exclude)
+        scores = self._prefer_topic(query, self.scores(query, exclude), exclude)
         order = np.argsort(-scores, kind="stable")[:limit]
-        return [Candidate(self._ids[i], round(float(min(scores[i], 100.0)), 1)) for i in order if scores[i] > 0]
+        return [Candidate(self._ids[i], round(float(min(scores[i], 100.0)), 1), round(float(scores[i]), 1)) for i in order if scores[i] > 0]
+
+    def _prefer_topic(self, query: Normalised, scores: np.ndarray, exclude: int | None) -> np.ndarray:
+        """Put the problem ahead of the service asked about for it (see `_TOPIC_PREFERENCE_WINDOW`)."""
+        if not self._topic_mask.any():
+            return scores
+        top = int(np.argmax(scores))
+        words = self._service_words[top]
+        topic = int(np.argmax(np.where(self._topic_mask, scores, -1.0)))
+        if not words or scores[topic] < self.threshold or scores[top] - scores[topic] >= _TOPIC_PREFERENCE_WINDOW:
+            return scores
+        rest = query.text
+        for word in words:
+            rest = rest.replace(word, " ")
+        if rest == query.text:
+            return scores
+        # The problem must stand without the service's words (not just 准备什么资料 left over).
+        if self.scores(normalise(rest), exclude)[topic] < max(self.threshold, _TOPIC_OWN_SHARE * scores[topic]):
+            return scores
+        preferred = scores.copy()
+        preferred[topic] = scores[top] + self.gap + 1.0
+        return preferred
 
     def decide(self, ranked: list[Candidate], threshold: float | None = None, gap: float | None = None) -> Match:
         """Apply the out-of-scope threshold and the ambiguity gap to a ranking.
@@ -296,7 +344,7 @@ class Matcher:
         if not candidates or candidates[0].score < threshold or rejected:
             return Match(None, candidates[0].score if candidates else 0.0, candidates, MatchStatus.NONE)
         top, runner_up = candidates[0], (candidates[1] if len(candidates) > 1 else None)
-        close = runner_up is not None and runner_up.score >= threshold and top.score - runner_up.score < gap
+        close = runner_up is not None and runner_up.score >= threshold and top.strength - runner_up.strength < gap
         urgent = self.knowledge[top.intent].priority
         status = MatchStatus.AMBIGUOUS if close and not urgent else MatchStatus.MATCHED
         return Match(top.intent, top.score, candidates, status)
