@@ -117,6 +117,18 @@ FRESH: dict[str, list[str]] = {
         "物业公司收费标准不公开",
         "物管把小区大门的车位租给外人",
     ],
+    "tenancy": [
+        "退房后押金一直要不回来",
+        "房东要提前收房怎么办",
+        "租房合同没到期被赶出来",
+        "房东不修空调",
+        "租房押金扣了一半合理吗",
+        "房东私自进我租的房间",
+        "签了一年合同想提前搬走",
+        "房东家里的房子被法院查封了",
+        "租客不搬走怎么办",
+        "新房东说旧合同不算数",
+    ],
 }
 
 
@@ -232,3 +244,10 @@ def test_an_accident_with_bleeding_now_stays_an_emergency(responder):
 def test_property_company_may_not_cut_utilities_to_collect_fees(responder):
     text = responder.respond("欠物业费物业就给我停电了，这样行吗", Session()).text
     assert "不得用停水、停电" in text and "第九百四十四条" in text
+
+
+def test_a_sale_does_not_break_the_lease(responder):
+    reply = responder.respond("房东把租给我的房子卖了，买家让我马上搬", Session())
+    assert reply.intent == "tenancy"
+    section = next(b for b in reply.flat_buttons if b.label == "卖房续租")
+    assert "不影响租赁合同的效力" in responder.press(section.action, Session()).text
