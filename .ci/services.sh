@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Services the test suite talks to over loopback: a private PostgreSQL server (started here) and
-# nginx (installed here; the webhook tests start their own instances).
+# Services the test suite talks to over loopback: a private PostgreSQL server (started here),
+# nginx (installed here; the webhook tests start their own instances) and Debian's chromium (the
+# web chat's browser test drives it).
 #
 #   bash .ci/services.sh ENV_FILE
 #
-# Writes `export LEGALBOT_TEST_POSTGRES=postgresql://…` into ENV_FILE when a server is up, and
-# nothing otherwise. It never fails the caller: whatever goes wrong is printed, and the tests that
-# need PostgreSQL then skip ("no PostgreSQL server configured").
+# Writes `export LEGALBOT_TEST_POSTGRES=postgresql://…` into ENV_FILE when a server is up.
+# Whatever goes wrong is printed and the exit status is 1, so .ci/run stops instead of letting
+# the tests that need a service skip.
 #
 # The server is a throwaway cluster of its own (initdb into LEGALBOT_PG_DIR, default
 # /tmp/legalbot-postgres, on a free port, as the postgres user when run as root), so it never
@@ -39,6 +40,7 @@ install_missing() {
     local packages=()
     [ -n "$(pg_bin)" ] || packages+=(postgresql)
     command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || packages+=(nginx)
+    command -v chromium >/dev/null 2>&1 || packages+=(chromium)
     [ ${#packages[@]} -gt 0 ] || return 0
     if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
         say "missing ${packages[*]}, and cannot install them here (needs root and apt-get)"
@@ -105,16 +107,19 @@ start_fresh() {
 install_missing
 BIN=$(pg_bin)
 if [ -z "$BIN" ]; then
-    say "PostgreSQL is not installed; its tests will skip"
-    exit 0
+    say "PostgreSQL is not installed"
+    exit 1
 fi
 if running; then
     say "PostgreSQL already running on 127.0.0.1:$(cat "$PG_DIR/port")"
 elif start_fresh; then
     say "PostgreSQL $("$BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$(cat "$PG_DIR/port")"
 else
-    say "PostgreSQL could not be started; its tests will skip"
-    exit 0
+    say "PostgreSQL could not be started"
+    exit 1
 fi
 echo "export LEGALBOT_TEST_POSTGRES=$(url)" >"$ENV_FILE"
+for tool in nginx chromium; do
+    command -v "$tool" >/dev/null 2>&1 || [ -x "/usr/sbin/$tool" ] || { say "$tool is not installed"; exit 1; }
+done
 exit 0
