@@ -110,3 +110,9 @@ def test_the_fallback_wording_comes_from_the_out_of_scope_intent(knowledge, resp
     reply = responder.respond("帮我写一首诗", Session())
     assert reply.kind is ReplyKind.FALLBACK
     assert reply.text.startswith(knowledge["out_of_scope"].summary.strip()[:20])
+
+
+def test_a_legal_question_outside_the_bots_fields_gets_its_own_fallback(responder):
+    reply = responder.respond("去日本旅游的签证要怎么办理", Session())
+    assert reply.kind is ReplyKind.FALLBACK and reply.intent is None
+    assert "不在本助手" in reply.text and "12348" in reply.text

@@ -67,7 +67,8 @@ class Composer:
     def __init__(self, knowledge: Knowledge, flows: Mapping[str, Flow] | None = None):
         self.knowledge = knowledge
         self.flows = dict(flows or {})
-        # Admins word the fallback in the out_of_scope intent's summary, when there is one.
+        # Admins word the fallback in the out_of_scope intent's summary, when there is one; a message
+        # another out-of-scope intent rejects (other legal fields) gets that intent's wording.
         self.fallback_text = next((i.summary for i in knowledge.intents if i.out_of_scope), FALLBACK)
 
     def button_for(self, action: Action) -> Button | None:
@@ -171,7 +172,8 @@ class Composer:
         for c in match.candidates[:2]:
             if c.score >= SUGGEST_FLOOR and not self.knowledge[c.intent].priority and (b := self.intent_button(c.intent)) and b not in near:
                 near.append(b)
-        text = self.fallback_text + ("\n\n" + SUGGEST.format("、".join(f"“{b.label}”" for b in near)) if near else "")
+        rejecting = self.knowledge.get(match.rejected_by) if match.rejected_by else None
+        text = (rejecting.summary if rejecting else self.fallback_text) + ("\n\n" + SUGGEST.format("、".join(f"“{b.label}”" for b in near)) if near else "")
         menu = [b for b in self.menu_buttons() if b not in near]
         return Reply(text, ReplyKind.FALLBACK, rows(near, 1) + rows(menu), None, match.score, match.candidates, wants_feedback=True)
 

@@ -87,6 +87,7 @@ class Match:
     score: float
     candidates: tuple[Candidate, ...]
     status: MatchStatus
+    rejected_by: str | None = None  # the out-of-scope intent that won, whose wording the fallback uses
 
     def as_dict(self, text: str) -> dict:
         return {
@@ -342,7 +343,8 @@ class Matcher:
         candidates = tuple(in_scope[:3])
         rejected = bool(ranked) and self.knowledge[ranked[0].intent].out_of_scope
         if not candidates or candidates[0].score < threshold or rejected:
-            return Match(None, candidates[0].score if candidates else 0.0, candidates, MatchStatus.NONE)
+            by = ranked[0].intent if rejected else None
+            return Match(None, candidates[0].score if candidates else 0.0, candidates, MatchStatus.NONE, by)
         top, runner_up = candidates[0], (candidates[1] if len(candidates) > 1 else None)
         close = runner_up is not None and runner_up.score >= threshold and top.strength - runner_up.strength < gap
         urgent = self.knowledge[top.intent].priority
