@@ -324,8 +324,10 @@ class Matcher:
             rest = rest.replace(word, " ")
         if rest == query.text:
             return scores
-        # The problem must stand without the service's words (not just 准备什么资料 left over).
-        if self.scores(normalise(rest), exclude)[topic] < max(self.threshold, _TOPIC_OWN_SHARE * scores[topic]):
+        # The problem must stand without the service's words, and lead there: 怎么申请 or 准备什么
+        # 资料 left over scores many intents alike and proves nothing.
+        alone = self.scores(normalise(rest), exclude)
+        if int(np.argmax(alone)) != topic or alone[topic] < max(self.threshold, _TOPIC_OWN_SHARE * scores[topic]):
             return scores
         preferred = scores.copy()
         preferred[topic] = scores[top] + self.gap + 1.0
