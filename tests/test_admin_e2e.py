@@ -76,7 +76,7 @@ def test_chat_export_stats_review_accept_and_purge(tmp_path: Path, matcher: Matc
     records = [json.loads(line) for line in jsonl.stdout.splitlines()]
     assert [r["text"] for r in records][2:] == [CHAT[2], CHAT[3], CHAT[4], CHAT[6]]
     assert records[0]["text"] == "我的电话[手机号]，身份证[身份证号]，老板拖欠工资不给怎么办"
-    assert {r["channel"] for r in records} == {"console"} and len({r["user"] for r in records}) == 1
+    assert {r["channel"] for r in records} == {"terminal"} and len({r["user"] for r in records}) == 1
     assert PHONE not in jsonl.stdout and ID_NUMBER not in jsonl.stdout
 
     rows = list(csv.DictReader(io.StringIO(csv_file.read_text(encoding="utf-8-sig"))))

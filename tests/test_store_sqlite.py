@@ -95,7 +95,7 @@ async def test_a_version_1_database_is_migrated_in_place(db: Path) -> None:
     old = (await store.inquiries())[0]
     assert (old.text, old.intent, old.feedback, old.review) == ("老问题", None, "down", None)
     assert await store.set_review(old.id, "dismissed")
-    assert await store.claim_update(1)  # the shared-state tables came with it
+    assert await store.claim_update("telegram:1")  # the shared-state tables came with it
     await store.close()
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT version FROM schema_version").fetchone()[0] == LATEST

@@ -74,7 +74,7 @@ async def test_a_missing_or_wrong_secret_is_403_and_nothing_happens(client, work
     assert (await post(client, text_update(1, 401, "/start"), secret=None)).status_code == 403
     assert (await post(client, text_update(1, 401, "/start"), secret=SECRET + "x")).status_code == 403
     assert not api.sent(401)
-    assert await worker.store.claim_state(1) is None, "not even claimed"
+    assert await worker.store.claim_state("telegram:1") is None, "not even claimed"
 
 
 async def test_the_right_secret_gets_the_update_answered_before_200(client, api):
@@ -98,21 +98,21 @@ async def test_a_redelivered_update_is_acknowledged_but_neither_answered_nor_log
 
 
 async def test_an_update_another_worker_is_on_gets_409_with_retry_after(client, other_worker, api):
-    assert await other_worker.claim_update(4)
+    assert await other_worker.claim_update("telegram:4")
     response = await post(client, text_update(4, 404, "公证怎么办理"))
     assert response.status_code == 409
     assert 1 <= int(response.headers["Retry-After"]) <= CLAIM_LEASE
     assert not api.sent(404)
-    await other_worker.finish_update(4)
+    await other_worker.finish_update("telegram:4")
     assert (await post(client, text_update(4, 404, "公证怎么办理"))).status_code == 200
     assert not api.sent(404), "the other worker answered it"
 
 
 async def test_an_update_whose_worker_died_is_taken_over_and_logged_once(client, worker, other_worker, api):
     # The other worker claimed it, logged the inquiry, and died before answering.
-    assert await other_worker.claim_update(5, now=time.time() - CLAIM_LEASE - 1)
+    assert await other_worker.claim_update("telegram:5", now=time.time() - CLAIM_LEASE - 1)
     reply = Reply("指引", ReplyKind.ANSWER, intent="legal_aid", score=90.0)
-    logged = await other_worker.log("telegram", "405", "法律援助怎么申请", reply, update_id=5)
+    logged = await other_worker.log("telegram", "405", "法律援助怎么申请", reply, message_key="telegram:5")
     assert (await post(client, text_update(5, 405, "法律援助怎么申请"))).status_code == 200
     answer = api.sent(405)[0]
     assert f"fb:up:{logged}" in [b["callback_data"] for b in answer.buttons], "the 👍/👎 point at the one inquiry"
@@ -152,4 +152,4 @@ async def test_healthz_is_200_while_the_database_answers_and_503_when_it_does_no
 async def test_an_update_that_cannot_be_read_is_acknowledged_once_and_not_retried(client, worker, api):
     broken = {"update_id": 10, "message": {"message_id": "not a number", "chat": "nor a chat"}}
     assert (await post(client, broken)).status_code == 200, "retrying would not make it readable"
-    assert (await worker.store.claim_state(10)).finished
+    assert (await worker.store.claim_state("telegram:10")).finished

@@ -4,7 +4,7 @@ An admin's /reload (or an accepted question) reloads the intents on the worker t
 which then bumps a generation number in the store (`SharedState.bump_knowledge_version`). Every
 worker reads that number every `FOLLOW_INTERVAL` seconds — one read of a one-row table — and
 reloads from its own intent folder when it has moved. Edits to the files need nothing shared:
-each worker watches its own folder (`telegram_admin.watch_intents`), as the polling bot does.
+each worker watches its own folder (`bot.app.reload.watch_intents`), as the polling bot does.
 Workers on several machines must therefore see the same intent files (a shared volume, or the
 same release deployed to each); an accepted question is written to the files of the worker that
 handled it.

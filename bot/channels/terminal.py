@@ -1,26 +1,23 @@
-"""The bot in a terminal: the same core as Telegram, buttons shown as numbered choices.
+"""The bot in a terminal: a thin adapter over the conversation service, buttons as numbered choices.
 
-Reads lines from any text stream (a TTY or a pipe). Typing a choice's number presses that
-button; ``/menu``, ``/help`` and the flow commands (``/deadline 2025-08-02``) work as on Telegram.
+Reads lines from any text stream (a TTY or a pipe). Typing a choice's number presses that button
+(the service remembers the choices in the session); ``/menu``, ``/help`` and the flow commands
+(``/deadline 2025-08-02``) work as on Telegram. Output: ``机器人> `` before each reply, the
+choices as ``  [N] 标题`` lines after the text.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TextIO
 
-from ..core.reply import Button, Reply
-from ..core.responder import Responder
-from ..core.session import Session
+from ..conversation import Conversation, Turn
+from ..core.reply import Reply
 
+CHANNEL = "terminal"
 PROMPT = "您> "
 GOODBYE = "再见！如有法律问题，随时拨打 12348。"
 QUIT_WORDS = frozenset({"/quit", "/exit", "quit", "exit"})
-
-# Called after every reply with (what the user said, reply): the typed text, or the label of the
-# button a number pressed (as Telegram logs a press). The CLI passes the inquiry log here.
-ReplyHook = Callable[[str, Reply], Awaitable[None]]
 
 
 def render(reply: Reply) -> str:
@@ -33,30 +30,28 @@ def render(reply: Reply) -> str:
     return "\n".join(lines)
 
 
+def line_turn(user: str, line: str) -> Turn:
+    """A typed line as a turn: ``/name arg`` is a command, anything else text (a number included:
+    the service resolves it against the choices last offered)."""
+    if line.startswith("/"):
+        name, _, arg = line[1:].partition(" ")
+        return Turn(CHANNEL, user, line, command=name.lower(), arg=arg, numbered=True)
+    return Turn(CHANNEL, user, line, numbered=True)
+
+
 @dataclass
 class TerminalChat:
-    responder: Responder
+    """One person at one terminal. Flood control is left out: the terminal is the operator's own,
+    and a piped file of questions should be answered line by line."""
+
+    conversation: Conversation
     out: TextIO
-    on_reply: ReplyHook | None = None
-    session: Session = field(default_factory=Session)
-    _choices: list[Button] = field(default_factory=list)
+    user: str = CHANNEL
 
-    def _say(self, reply: Reply) -> None:
-        self._choices = reply.flat_buttons
-        print("机器人> " + render(reply) + "\n", file=self.out, flush=True)
-
-    def _pressed(self, line: str) -> Button | None:
-        if line.isdigit() and 1 <= int(line) <= len(self._choices):
-            return self._choices[int(line) - 1]
-        return None
-
-    def _reply_to(self, line: str, pressed: Button | None) -> Reply:
-        if pressed:
-            return self.responder.press(pressed.action, self.session)
-        if line.startswith("/"):
-            name, _, arg = line[1:].partition(" ")
-            return self.responder.command(name.lower(), arg, self.session)
-        return self.responder.respond(line, self.session)
+    async def _turn(self, turn: Turn) -> None:
+        outcome = await self.conversation.turn(turn, admitted=True)
+        await outcome.commit()  # the reply is printed right after: nothing can fail in between
+        print("机器人> " + render(outcome.reply) + "\n", file=self.out, flush=True)
 
     async def handle(self, line: str) -> bool:
         """Answer one line; False when the user asked to leave."""
@@ -64,17 +59,12 @@ class TerminalChat:
         if line.lower() in QUIT_WORDS:
             print(GOODBYE, file=self.out, flush=True)
             return False
-        if not line:
-            return True
-        pressed = self._pressed(line)
-        reply = self._reply_to(line, pressed)
-        self._say(reply)
-        if self.on_reply:
-            await self.on_reply(pressed.label if pressed else line, reply)
+        if line:
+            await self._turn(line_turn(self.user, line))
         return True
 
     async def run(self, lines: TextIO, interactive: bool) -> None:
-        self._say(self.responder.menu())
+        await self._turn(Turn(CHANNEL, self.user, command="menu", numbered=True))
         while True:
             if interactive:
                 print(PROMPT, end="", file=self.out, flush=True)

@@ -1,4 +1,4 @@
-"""`legalbot chat`: the bot in the terminal, logging each inquiry like the Telegram bot does."""
+"""`legalbot chat`: the bot in the terminal, through the same conversation service as every channel."""
 
 from __future__ import annotations
 
@@ -7,16 +7,13 @@ import asyncio
 import getpass
 import sys
 
-from ..channels.terminal import TerminalChat
-from ..core.reply import Reply
+from ..channels.terminal import CHANNEL, TerminalChat
+from ..conversation import Conversation
 from ..core.responder import Responder
 from ..flows import all_flows
 from ..settings import Settings
 from ..store import open_store
-from ..store.base import LOGGED_KINDS
 from .common import add_db_option, add_intents_option, db_path, knowledge_from
-
-CHANNEL = "console"
 
 
 def _os_user() -> str:
@@ -29,14 +26,9 @@ def _os_user() -> str:
 async def _chat(responder: Responder, db: str) -> None:
     """Chat until stdin ends or the user quits; the log is closed (everything written) either way."""
     store = await open_store(db)
-    user = _os_user()
-
-    async def log(said: str, reply: Reply) -> None:
-        if reply.kind in LOGGED_KINDS:
-            await store.log(CHANNEL, user, said, reply)
-
     try:
-        await TerminalChat(responder, sys.stdout, on_reply=log).run(sys.stdin, interactive=sys.stdin.isatty())
+        chat = TerminalChat(Conversation(responder, store), sys.stdout, _os_user())
+        await chat.run(sys.stdin, interactive=sys.stdin.isatty())
     finally:
         await store.close()
 
@@ -53,7 +45,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         "chat",
         help="chat with the bot in the terminal (stdin: a TTY or a pipe); inquiries go to the log",
         description="Chat with the bot in the terminal. Each question is logged (redacted) to the inquiry "
-        "log with channel 'console' and your login name as the (pseudonymised) user.",
+        f"log with channel '{CHANNEL}' and your login name as the (pseudonymised) user.",
     )
     add_intents_option(chat)
     add_db_option(chat)

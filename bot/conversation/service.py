@@ -23,6 +23,7 @@ from ..core.reply import Reply, ReplyKind
 from ..core.responder import Responder
 from ..core.session import Session
 from ..store.base import LOGGED_KINDS, InquiryStore
+from ..store.redact import redact
 from . import texts
 from .limits import FloodControl, FloodGate
 from .sessions import AsyncMemorySessions, AsyncSessionStore
@@ -59,6 +60,16 @@ class Turn:
     def session_key(self) -> str:
         return f"{self.channel}:{self.chat or self.user}:{self.user}"
 
+    @property
+    def user_key(self) -> str:
+        """Whom flood control counts: one person on one channel."""
+        return f"{self.channel}:{self.user}"
+
+    @property
+    def message_key(self) -> str | None:
+        """The incoming message across channels (a WeChat MsgId may equal a Telegram update id)."""
+        return f"{self.channel}:{self.message_id}" if self.message_id is not None else None
+
 
 @dataclass
 class Outcome:
@@ -93,16 +104,24 @@ class Conversation:
     flood: FloodControl = field(default_factory=FloodGate)
     on_commit: Callable[[Turn], Awaitable[None]] | None = None  # e.g. a webhook worker finishing its update
 
-    async def turn(self, turn: Turn) -> Outcome:
+    async def turn(self, turn: Turn, admitted: bool = False) -> Outcome:
         """Answer one turn; the caller sends ``outcome.reply`` and awaits ``outcome.commit`` right
-        before the last part of it leaves."""
-        admitted, warn = await self.flood.check(f"{turn.channel}:{turn.user}")
+        before the last part of it leaves.
+
+        ``admitted``: the channel has already passed the turn through `flood` itself (Telegram
+        does, before its per-user queue, so a flooder's backlog cannot hold up the queue).
+        """
         if not admitted:
-            return Outcome(None, dropped=True, notice=texts.TOO_FAST if warn else None, commit=self._commit(turn, None, None))
+            admitted, warn = await self.flood.check(turn.user_key)
+            if not admitted:
+                notice = texts.TOO_FAST if warn else None
+                return Outcome(None, dropped=True, notice=notice, commit=self._commit(turn, None, None))
         session = await self.sessions.get(turn.session_key)
         was_saved_worthy = _worth_saving(session)
         said, reply = self._step(turn, session)
         inquiry_id = await self._log(turn, said, reply)
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug("%s %s → %s %s (%.0f)", turn.channel, redact(said)[:80], reply.kind.value, reply.intent, reply.score)
         if turn.numbered:
             session.choices = [[b.label, b.action.encode()] for b in reply.flat_buttons]
         save = was_saved_worthy or _worth_saving(session)
@@ -128,8 +147,10 @@ class Conversation:
         """Write the inquiry; on a store failure the resident still gets the answer (without 👍/👎)."""
         if self.store is None or reply.kind not in LOGGED_KINDS:
             return None
+        if turn.action is not None and actions.parse(turn.action) is None:
+            return None  # a stale or foreign button is not a question (issue 12 row 14)
         try:
-            return await self.store.log(turn.channel, turn.user, said, reply)
+            return await self.store.log(turn.channel, turn.user, said, reply, message_key=turn.message_key)
         except Exception:  # noqa: BLE001 - the answer matters more than its log entry
             logger.exception("could not log an inquiry (intent %s)", reply.intent)
             return None
@@ -150,15 +171,20 @@ class Conversation:
         return commit
 
     async def feedback(self, channel: str, user: str, inquiry_id: int, value: str) -> FeedbackResult:
-        """👍/👎 on an answer; it counts only from the person who asked."""
+        """👍/👎 on an answer; it counts only from the person who asked (in a group anyone can
+        press the buttons under an answer)."""
         if self.store is None:
             return FeedbackResult(False, texts.FEEDBACK_FAILED)
         try:
-            recorded = await self.store.set_feedback(inquiry_id, value)
+            recorded = await self.store.set_feedback(inquiry_id, value, channel=channel, user_id=user)
+            exists = recorded or await self.store.get(inquiry_id) is not None
         except Exception:  # noqa: BLE001 - say so instead of leaving the button spinning
             logger.exception("could not record feedback on inquiry %d", inquiry_id)
             return FeedbackResult(False, texts.FEEDBACK_FAILED)
-        return FeedbackResult(recorded, texts.FEEDBACK_THANKS[value] if recorded else texts.FEEDBACK_GONE)
+        if recorded:
+            logger.info("feedback %s on inquiry %d", value, inquiry_id)
+            return FeedbackResult(True, texts.FEEDBACK_THANKS[value])
+        return FeedbackResult(False, texts.FEEDBACK_NOT_YOURS if exists else texts.FEEDBACK_GONE)
 
 
 def _worth_saving(session: Session) -> bool:

@@ -112,7 +112,7 @@ class CountRow:
 
 @dataclass(frozen=True)
 class ClaimState:
-    """An update's claim: when it was last claimed or renewed, and whether it was finished."""
+    """A message's claim: when it was last claimed or renewed, and whether it was finished."""
 
     claimed_at: float
     finished: bool
@@ -120,16 +120,18 @@ class ClaimState:
 
 class InquiryStore(Protocol):
     async def log(
-        self, channel: str, user_id: str, text: str, reply: Reply, at: dt.datetime | None = None, update_id: int | None = None
+        self, channel: str, user_id: str, text: str, reply: Reply, at: dt.datetime | None = None, message_key: str | None = None
     ) -> int:
         """Redact `text` and the reply, key the user id, store it all; return the new inquiry id.
 
-        With ``update_id`` (a Telegram update a webhook worker handles) a second log of the same
-        update within a day returns the first one's id instead of adding a row.
+        With ``message_key`` (``"telegram:123"``: the channel and its id for the incoming message)
+        a second log of the same message within a day returns the first one's id instead of
+        adding a row, so a re-delivery or a worker's takeover is logged once.
         """
 
-    async def set_feedback(self, inquiry_id: int, value: str) -> bool:
-        """Record 👍/👎 ("up"/"down"); False when the inquiry no longer exists."""
+    async def set_feedback(self, inquiry_id: int, value: str, channel: str | None = None, user_id: str | None = None) -> bool:
+        """Record 👍/👎 ("up"/"down"); False when the inquiry no longer exists, or when ``channel``
+        and ``user_id`` are given and are not the person who asked."""
 
     async def inquiries(self, where: InquiryFilter = InquiryFilter()) -> list[Inquiry]: ...
 
@@ -155,26 +157,27 @@ class SharedState(Protocol):
     synchronised clocks (NTP), as they do for the inquiry times anyway.
     """
 
-    async def claim_update(self, update_id: int, now: float | None = None, lease: float = ...) -> bool:
-        """True for the one worker that should handle this Telegram update; False for a re-delivery
-        (or while another worker's claim, not older than ``lease`` seconds, stands)."""
+    async def claim_update(self, message_key: str, now: float | None = None, lease: float = ...) -> bool:
+        """True for the one worker that should handle this message (``"telegram:<update id>"``,
+        ``"wechat:<MsgId>"``); False for a re-delivery (or while another worker's claim, not older
+        than ``lease`` seconds, stands)."""
 
-    async def finish_update(self, update_id: int, now: float | None = None) -> None:
-        """The update is handled: re-deliveries are duplicates from now on, however late."""
+    async def finish_update(self, message_key: str, now: float | None = None) -> None:
+        """The message is handled: re-deliveries are duplicates from now on, however late."""
 
-    async def renew_claim(self, update_id: int, now: float | None = None) -> None:
-        """The claimer is still working on the update: start its lease again."""
+    async def renew_claim(self, message_key: str, now: float | None = None) -> None:
+        """The claimer is still working on the message: start its lease again."""
 
-    async def claim_state(self, update_id: int) -> ClaimState | None:
-        """How an update's claim stands (None: never claimed, or swept after a day)."""
+    async def claim_state(self, message_key: str) -> ClaimState | None:
+        """How a message's claim stands (None: never claimed, or swept after a day)."""
 
     async def load_session(self, key: str, now: float | None = None) -> dict[str, Any] | None:
         """A session's data as last saved, or None when there is none or it has been idle too long."""
 
     async def save_session(self, key: str, data: dict[str, Any], updated_at: float) -> None: ...
 
-    async def take_send_token(self, now: float | None = None, rate: float = ..., burst: float = ...) -> float:
-        """Reserve one outgoing message in the bot-wide budget; return how many seconds to wait first."""
+    async def take_send_token(self, channel: str, now: float | None = None, rate: float = ..., burst: float = ...) -> float:
+        """Reserve one outgoing message in the channel's bot-wide budget; return how many seconds to wait first."""
 
     async def hit_user_counter(self, user_key: str, window_s: float, now: float | None = None) -> int:
         """Count one message from this user; return how many they sent in the current window."""

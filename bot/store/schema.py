@@ -109,6 +109,29 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE UNIQUE INDEX inquiries_update ON inquiries (update_id)",
         ),
     ),
+    Migration(
+        5,
+        "channel-neutral keys: messages, claims and the send budget per channel (issue 10)",
+        (
+            # A WeChat MsgId can equal a Telegram update id: messages are "<channel>:<id>" text.
+            "ALTER TABLE inquiries ADD COLUMN message_key TEXT",
+            "UPDATE inquiries SET message_key = 'telegram:' || update_id WHERE update_id IS NOT NULL",
+            "DROP INDEX inquiries_update",
+            "ALTER TABLE inquiries DROP COLUMN update_id",
+            "CREATE UNIQUE INDEX inquiries_message ON inquiries (message_key)",
+            "CREATE TABLE message_claims (message_key TEXT PRIMARY KEY, claimed_at {float} NOT NULL, finished_at {float})",
+            "CREATE INDEX message_claims_time ON message_claims (claimed_at)",
+            "INSERT INTO message_claims SELECT 'telegram:' || update_id, claimed_at, finished_at FROM update_claims",
+            "DROP TABLE update_claims",
+            "CREATE TABLE send_budgets (channel TEXT PRIMARY KEY, tokens {float} NOT NULL, stamp {float} NOT NULL)",
+            "INSERT INTO send_budgets SELECT 'telegram', tokens, stamp FROM send_budget",
+            "DROP TABLE send_budget",
+            # The terminal chat was "console"; that name now means the staff console.
+            "UPDATE inquiries SET channel = 'terminal' WHERE channel = 'console'",
+            # Session keys now carry the channel; the old ones (keyed hashes) can never be read again.
+            "DELETE FROM sessions",
+        ),
+    ),
 )
 
 LATEST = MIGRATIONS[-1].version

@@ -16,12 +16,12 @@ from typing import Any
 from .base import ZONE, ClaimState
 from .sql import SQLStore
 
-CLAIM_KEEP_SECONDS = 24 * 3600  # Telegram stops re-delivering an update after a day
+CLAIM_KEEP_SECONDS = 24 * 3600  # Telegram stops re-delivering an update after a day (WeChat after seconds)
 CLAIM_LEASE_SECONDS = 60.0  # an unfinished claim this old belongs to a worker that died
 SESSION_IDLE_SECONDS = 24 * 3600
 COUNTER_KEEP_SECONDS = 3600
 SWEEP_SECONDS = 600
-SEND_RATE = 30.0  # messages per second per bot, Telegram's limit for all chats together
+SEND_RATE = 30.0  # messages per second per bot and channel (Telegram's limit for all chats together)
 SEND_BURST = 30.0
 
 
@@ -34,37 +34,37 @@ class SharedStateStore(SQLStore):
 
     _next_sweep = 0.0
 
-    async def claim_update(self, update_id: int, now: float | None = None, lease: float = CLAIM_LEASE_SECONDS) -> bool:
-        """True for the first claimer of ``update_id``; False while it is claimed or once it is finished.
+    async def claim_update(self, message_key: str, now: float | None = None, lease: float = CLAIM_LEASE_SECONDS) -> bool:
+        """True for the first claimer of ``message_key``; False while it is claimed or once it is finished.
 
         A claim that was never finished and is older than ``lease`` can be taken over: its worker
-        died mid-update, and Telegram's later re-delivery should then be answered after all.
+        died mid-message, and the channel's later re-delivery should then be answered after all.
         """
         now = _clock(now)
         await self._sweep(now)
         rows = await self._write(
-            "INSERT INTO update_claims (update_id, claimed_at) VALUES (?, ?)"
-            " ON CONFLICT (update_id) DO UPDATE SET claimed_at = excluded.claimed_at"
-            " WHERE update_claims.finished_at IS NULL AND update_claims.claimed_at < ?"
-            " RETURNING update_id",
-            update_id,
+            "INSERT INTO message_claims (message_key, claimed_at) VALUES (?, ?)"
+            " ON CONFLICT (message_key) DO UPDATE SET claimed_at = excluded.claimed_at"
+            " WHERE message_claims.finished_at IS NULL AND message_claims.claimed_at < ?"
+            " RETURNING message_key",
+            message_key,
             now,
             now - lease,
         )
         return bool(rows)
 
-    async def finish_update(self, update_id: int, now: float | None = None) -> None:
-        await self._write("UPDATE update_claims SET finished_at = ? WHERE update_id = ?", _clock(now), update_id)
+    async def finish_update(self, message_key: str, now: float | None = None) -> None:
+        await self._write("UPDATE message_claims SET finished_at = ? WHERE message_key = ?", _clock(now), message_key)
 
-    async def renew_claim(self, update_id: int, now: float | None = None) -> None:
+    async def renew_claim(self, message_key: str, now: float | None = None) -> None:
         """Move an unfinished claim's start to ``now``, so a long update (a queue for the send budget,
         an export) keeps it while a short lease still frees the update of a worker that died."""
         await self._write(
-            "UPDATE update_claims SET claimed_at = ? WHERE update_id = ? AND finished_at IS NULL", _clock(now), update_id
+            "UPDATE message_claims SET claimed_at = ? WHERE message_key = ? AND finished_at IS NULL", _clock(now), message_key
         )
 
-    async def claim_state(self, update_id: int) -> ClaimState | None:
-        rows = await self._read("SELECT claimed_at, finished_at FROM update_claims WHERE update_id = ?", update_id)
+    async def claim_state(self, message_key: str) -> ClaimState | None:
+        rows = await self._read("SELECT claimed_at, finished_at FROM message_claims WHERE message_key = ?", message_key)
         return ClaimState(float(rows[0]["claimed_at"]), rows[0]["finished_at"] is not None) if rows else None
 
     async def load_session(self, key: str, now: float | None = None) -> dict[str, Any] | None:
@@ -86,17 +86,26 @@ class SharedStateStore(SQLStore):
             float(updated_at),
         )
 
-    async def take_send_token(self, now: float | None = None, rate: float = SEND_RATE, burst: float = SEND_BURST) -> float:
-        """Reserve one message in the bot-wide token bucket; return the seconds to wait before sending it.
+    async def take_send_token(
+        self, channel: str, now: float | None = None, rate: float = SEND_RATE, burst: float = SEND_BURST
+    ) -> float:
+        """Reserve one message in the channel's bot-wide token bucket; return the seconds to wait
+        before sending it.
 
         The bucket may go into debt: each caller reserves its own future slot, so concurrent senders
         on all workers queue up in order of asking instead of retrying. A clock running behind on one
-        worker never refills the bucket twice (the stamp only moves forward).
+        worker never refills the bucket twice (the stamp only moves forward). A channel's first
+        message finds its bucket full.
         """
         now = _clock(now)
         rows = await self._write(
-            "UPDATE send_budget SET tokens = {least}(?, tokens + ({greatest}(?, stamp) - stamp) * ?) - 1,"
-            " stamp = {greatest}(?, stamp) WHERE id = 1 RETURNING tokens",
+            "INSERT INTO send_budgets (channel, tokens, stamp) VALUES (?, ?, ?)"
+            " ON CONFLICT (channel) DO UPDATE SET"
+            " tokens = {least}(?, send_budgets.tokens + ({greatest}(?, send_budgets.stamp) - send_budgets.stamp) * ?) - 1,"
+            " stamp = {greatest}(?, send_budgets.stamp) RETURNING tokens",
+            channel,
+            float(burst) - 1,
+            now,
             float(burst),
             now,
             float(rate),
@@ -132,14 +141,14 @@ class SharedStateStore(SQLStore):
         return int(rows[0]["version"])
 
     async def _sweep(self, now: float) -> None:
-        """At most every `SWEEP_SECONDS` per process: drop day-old claims (and the update ids
+        """At most every `SWEEP_SECONDS` per process: drop day-old claims (and the message keys
         kept on inquiries for as long), idle sessions, past windows."""
         if now < self._next_sweep:
             return
         self._next_sweep = now + SWEEP_SECONDS
-        await self._write("DELETE FROM update_claims WHERE claimed_at < ?", now - CLAIM_KEEP_SECONDS)
+        await self._write("DELETE FROM message_claims WHERE claimed_at < ?", now - CLAIM_KEEP_SECONDS)
         await self._write(
-            "UPDATE inquiries SET update_id = NULL WHERE update_id IS NOT NULL AND time < ?",
+            "UPDATE inquiries SET message_key = NULL WHERE message_key IS NOT NULL AND time < ?",
             self.dialect.time_param(dt.datetime.fromtimestamp(now - CLAIM_KEEP_SECONDS, ZONE)),
         )
         await self._write("DELETE FROM sessions WHERE updated_at < ?", now - SESSION_IDLE_SECONDS)

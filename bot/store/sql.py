@@ -128,14 +128,14 @@ class SQLStore(ABC):
         )
 
     async def log(
-        self, channel: str, user_id: str, text: str, reply: Reply, at: dt.datetime | None = None, update_id: int | None = None
+        self, channel: str, user_id: str, text: str, reply: Reply, at: dt.datetime | None = None, message_key: str | None = None
     ) -> int:
         candidates = [{"intent": c.intent, "score": c.score} for c in reply.candidates]
-        # With an update id, logging the same update again returns the first row (NULLs never conflict).
+        # With a message key, logging the same message again returns the first row (NULLs never conflict).
         rows = await self._write(
-            'INSERT INTO inquiries (time, channel, "user", text, intent, score, candidates, reply, update_id)'
+            'INSERT INTO inquiries (time, channel, "user", text, intent, score, candidates, reply, message_key)'
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT (update_id) DO UPDATE SET update_id = excluded.update_id RETURNING id",
+            " ON CONFLICT (message_key) DO UPDATE SET message_key = excluded.message_key RETURNING id",
             self.dialect.time_param(at or now()),
             channel,
             self._key(channel, user_id),
@@ -144,14 +144,26 @@ class SQLStore(ABC):
             float(reply.score),
             json.dumps(candidates, ensure_ascii=False),
             _redact_reply(reply.text),
-            update_id,
+            message_key,
         )
         return int(rows[0]["id"])
 
-    async def set_feedback(self, inquiry_id: int, value: str) -> bool:
+    async def set_feedback(self, inquiry_id: int, value: str, channel: str | None = None, user_id: str | None = None) -> bool:
         if value not in FEEDBACK_VALUES:
             raise ValueError(f"feedback must be one of {FEEDBACK_VALUES}, got {value!r}")
-        return bool(await self._write("UPDATE inquiries SET feedback = ? WHERE id = ? RETURNING id", value, inquiry_id))
+        if (channel is None) != (user_id is None):
+            raise ValueError("give both the channel and the user who pressed, or neither")
+        if channel is None:
+            return bool(await self._write("UPDATE inquiries SET feedback = ? WHERE id = ? RETURNING id", value, inquiry_id))
+        return bool(
+            await self._write(
+                'UPDATE inquiries SET feedback = ? WHERE id = ? AND channel = ? AND "user" = ? RETURNING id',
+                value,
+                inquiry_id,
+                channel,
+                self._key(channel, user_id),
+            )
+        )
 
     async def set_review(self, inquiry_id: int, value: str) -> bool:
         if value not in REVIEW_VALUES:

@@ -1,18 +1,17 @@
-"""The bot on Telegram: python-telegram-bot handlers around the channel-agnostic core.
+"""The bot on Telegram: python-telegram-bot handlers, a thin adapter over the conversation service.
 
-The path of a message is one-way: update → handler (here) → ``Responder`` → ``Reply`` →
-`telegram_render.render` → Telegram. Handlers stay thin: they pick the text, the session and
-the user out of the update, ask the core, log the inquiry, and send what the renderer made.
-`build_application` only wires; `run` starts long polling and returns when SIGINT/SIGTERM
-stop it (`install_stop_signals`), after pending updates are answered and the store is closed.
+The path of a message is one-way: update → handler (here) → `Turn` → `Conversation` (session,
+flood control, core, log) → `Outcome` → `render.render` → Telegram. Handlers only translate: they
+pick the text, the user and the chat out of the update, and send what the renderer made of the
+outcome, awaiting ``outcome.commit`` right before the last part leaves (`ratelimit.BeforeSend`).
+`build_application` only wires; `run` starts long polling and returns when SIGINT/SIGTERM stop it
+(`install_stop_signals`), after pending updates are answered and the store is closed.
 
-Polling and webhook workers (`telegram_worker`) run these same handlers and this same wiring;
-they differ only in what `TelegramBot` is given: sessions, flood control and the rate limiter
-in memory for one polling process, in the store for workers that share one bot.
-
-Background work (automatic retention, watching the intent files) runs as plain asyncio tasks
-started in ``post_init`` and cancelled in ``post_stop``: PTB's JobQueue would need the
-``job-queue`` extra (APScheduler) for two timers that a loop with ``asyncio.sleep`` does as well.
+Polling and webhook workers (`worker`) run these same handlers and this same wiring; they differ
+in the `Runtime` they are given (sessions and flood counters in memory for one polling process, in
+the store for workers that share one bot), the rate limiter, and the commit hook. The background
+work (intent reload, retention) is the runtime's, started by whoever owns it: the polling bot in
+``post_init``, `legalbot serve` before its channels.
 """
 
 from __future__ import annotations
@@ -46,20 +45,15 @@ from telegram.ext import (
     filters,
 )
 
-from ...admin.retention import retention_loop
-from ...core.reply import Reply, ReplyKind
+from ...app.runtime import Runtime, StoreOpener
+from ...conversation import Conversation, Outcome, Turn, texts
 from ...core.responder import Responder
-from ...core.session import Session
 from ...settings import Settings
-from ...store.base import LOGGED_KINDS, InquiryStore  # menus and flow steps are not inquiries
-from ...store.redact import redact
-from ...conversation.sessions import AsyncMemorySessions, AsyncSessionStore
-from .admin import IntentReloader, add_admin_handlers, register_admin_commands
+from .admin import add_admin_handlers, notify_admins, register_admin_commands
 from .http import AiohttpRequest, LeanBot
-from ...conversation.limits import FloodControl, FloodGate
 from .limits import PerUserUpdateProcessor
 from .ratelimit import BeforeSend, LocalRateLimiter
-from .render import button_label, parse_feedback, render, without_feedback
+from .render import OutgoingMessage, button_label, escape, parse_feedback, render, without_feedback
 
 logger = logging.getLogger(__name__)
 
@@ -69,13 +63,7 @@ RATE_LIMIT_RETRIES = 3
 CONNECTION_POOL_SIZE = 8  # sends are paced by the rate limiter (30/s), so few connections are busy at once
 ALLOWED_UPDATES = ("message", "callback_query")  # what the handlers below use; Telegram sends nothing else
 
-NOT_TEXT = "抱歉，我目前只能阅读文字消息。请用文字描述您的问题，或发送 /menu 选择服务。"
-TOO_FAST = "您发消息太快了 🙏 我会先回答前面的问题，请稍等几秒再发。"
-TOO_FAST_TOAST = "太快了，请稍等几秒再点。"
-FEEDBACK_THANKS = {"up": "谢谢您的肯定！", "down": "谢谢反馈，我们会改进这条解答。"}
-FEEDBACK_GONE = "这条记录已不存在，谢谢您。"
-FEEDBACK_FAILED = "暂时无法记录反馈，请稍后再试。"
-SORRY = "抱歉，系统出了点问题，请稍后再试，或直接拨打 12348 公共法律服务热线。"
+TOO_FAST_TOAST = "太快了，请稍等几秒再点。"  # a button press's toast is shorter than the shared note
 
 USER_COMMANDS = (
     ("menu", "主菜单：选择法律服务"),
@@ -84,8 +72,7 @@ USER_COMMANDS = (
     ("eligibility", "法律援助条件自测"),
 )
 
-StoreOpener = Callable[[], Awaitable[InquiryStore]]
-Commit = Callable[[], Awaitable[None]]
+OnCommit = Callable[[Turn], Awaitable[None]]
 
 
 class AddressedToBot(filters.MessageFilter):
@@ -110,39 +97,49 @@ def file_base_url(api_base_url: str) -> str:
     return f"{root}/file/bot{tail}" if found else f"{api_base_url.rstrip('/')}/file/bot"
 
 
+def _turn(update: Update, **what: object) -> Turn:
+    """The update as a `Turn`: who, in which chat, and the update id (a re-delivery is logged once)."""
+    chat = update.effective_chat
+    user = update.effective_user
+    return Turn(CHANNEL, str(user.id), chat=str(chat.id) if chat else None, message_id=str(update.update_id), **what)
+
+
 @dataclass
 class TelegramBot:
-    """The adapter's state (core, store, sessions) and its handlers.
+    """The adapter's handlers over a `Runtime`'s conversation service.
 
-    ``log_update_ids``: webhook workers log each inquiry under its update id, so a worker that
-    takes over an update from one that died mid-way finds the inquiry already logged.
-    ``on_answered``: webhook workers mark the update finished there; it runs with the session
-    save just before an answer's last message leaves (`telegram_ratelimit.BeforeSend`).
+    ``owns_runtime``: the polling bot starts and stops its runtime with PTB (``post_init`` /
+    ``post_shutdown``); a webhook worker is given one started by `legalbot serve`.
+    ``on_commit``: webhook workers mark the update finished there; it runs with the session save
+    just before an answer's last message leaves (`ratelimit.BeforeSend`).
     """
 
-    responder: Responder
-    settings: Settings
-    open_store: StoreOpener
-    sessions: AsyncSessionStore = field(default_factory=AsyncMemorySessions)
-    gate: FloodControl = field(default_factory=FloodGate)
-    log_update_ids: bool = False
-    on_answered: Callable[[Update], Awaitable[None]] | None = None
-    store: InquiryStore | None = None
+    runtime: Runtime
+    owns_runtime: bool = True
+    on_commit: OnCommit | None = None
+    conversation: Conversation | None = None
     tasks: list[asyncio.Task] = field(default_factory=list)
-    background: list[Callable[["TelegramBot"], Awaitable[None]]] = field(default_factory=list)
     app: Application | None = None
-    reloader: IntentReloader | None = None
+
+    @property
+    def settings(self) -> Settings:
+        return self.runtime.settings
+
+    @property
+    def responder(self) -> Responder:
+        return self.runtime.responder
 
     # ---- lifecycle (post_init / post_stop / post_shutdown) ------------------------------------
 
     async def post_init(self, app: Application) -> None:
-        self.store = await self.open_store()
+        if self.owns_runtime:
+            await self.runtime.start()
+        self.conversation = self.runtime.conversation(self.on_commit)
+        admins = self.settings.admin_ids
+        self.runtime.admin_notices.append(lambda text: notify_admins(app.bot, admins, text))
         commands = [BotCommand(name, self._command_title(name, title)) for name, title in USER_COMMANDS]
         await app.bot.set_my_commands(commands)
-        await register_admin_commands(self, commands)
-        if self.settings.retention_days > 0:
-            self.background.append(lambda bot: retention_loop(bot.store, bot.settings.retention_days))
-        self.tasks += [asyncio.create_task(job(self)) for job in self.background]
+        await register_admin_commands(app.bot, admins, commands)
         logger.info("bot @%s ready: %d intents", app.bot.username, len(self.responder.knowledge.intents))
 
     async def post_stop(self, app: Application) -> None:
@@ -154,13 +151,16 @@ class TelegramBot:
 
     async def post_shutdown(self, app: Application) -> None:
         await self.post_stop(app)  # tasks left if startup was cut short
-        if self.store is not None:
-            await self.store.close()
-            logger.info("inquiry log closed")
+        if self.owns_runtime:
+            await self.runtime.stop()
 
     def _command_title(self, name: str, default: str) -> str:
         flow = self.responder.flows.get(name)
         return flow.title if flow else default
+
+    async def check(self, user_key: str) -> tuple[bool, bool]:
+        """Flood control for `PerUserUpdateProcessor`: the conversation service's counters."""
+        return await self.runtime.flood.check(user_key)
 
     # ---- handlers ------------------------------------------------------------------------------
 
@@ -169,44 +169,37 @@ class TelegramBot:
         message = update.effective_message
         name, _, arg = message.text.partition(" ")
         name = name[1:].split("@", 1)[0].lower()
-        await self._step(update, context, message.text, lambda session: self.responder.command(name, arg, session))
+        await self._answer(update, context, _turn(update, text=message.text, command=name, arg=arg))
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        message = update.effective_message
-        text = self._strip_mention(message.text, context.bot.username)
-        await self._step(update, context, text, lambda session: self.responder.respond(text, session))
-
-    async def on_not_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Stickers, photos, voice, files: say politely that the bot reads text."""
-        await self.send_text(context, update, NOT_TEXT)
-
-    async def on_feedback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        query = update.callback_query
-        parsed = parse_feedback(query.data or "")
-        if parsed is None or self.store is None:
-            await query.answer()
-            return
-        value, inquiry_id = parsed
-        try:
-            recorded = await self.store.set_feedback(inquiry_id, value)
-        except Exception:  # noqa: BLE001 - say so instead of leaving the button spinning
-            logger.exception("could not record feedback on inquiry %d", inquiry_id)
-            await query.answer(FEEDBACK_FAILED)
-            return
-        await query.answer(FEEDBACK_THANKS[value] if recorded else FEEDBACK_GONE)
-        if recorded and query.message is not None and isinstance(query.message, Message):
-            with contextlib.suppress(TelegramError):  # the vote counts even if the edit fails
-                await query.edit_message_reply_markup(without_feedback(query.message.reply_markup))
-        logger.info("feedback %s on inquiry %d", value, inquiry_id)
+        text = self._strip_mention(update.effective_message.text, context.bot.username)
+        await self._answer(update, context, _turn(update, text=text))
 
     async def on_press(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Any other button: a core action (intent:…, flow:…, menu)."""
+        """Any other button: a core action (intent:…, sec:…, flow:…, menu), logged under its label."""
         query = update.callback_query
         await query.answer()
         data = query.data or ""
         message = query.message if isinstance(query.message, Message) else None
         label = button_label(message.reply_markup if message else None, data) or data
-        await self._step(update, context, label, lambda session: self.responder.press(data, session))
+        await self._answer(update, context, _turn(update, text=label, action=data))
+
+    async def on_not_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Stickers, photos, voice, files: say politely that the bot reads text."""
+        await self._send(context, update, [OutgoingMessage(escape(texts.NOT_TEXT))])
+
+    async def on_feedback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        parsed = parse_feedback(query.data or "")
+        if parsed is None or self.conversation is None:
+            await query.answer()
+            return
+        value, inquiry_id = parsed
+        result = await self.conversation.feedback(CHANNEL, str(update.effective_user.id), inquiry_id, value)
+        await query.answer(result.message)
+        if result.recorded and isinstance(query.message, Message):
+            with contextlib.suppress(TelegramError):  # the vote counts even if the edit fails
+                await query.edit_message_reply_markup(without_feedback(query.message.reply_markup))
 
     async def on_dropped(self, update: Update, warn: bool) -> None:
         """An update flood control dropped: answer a button press anyway, note a flood once."""
@@ -214,7 +207,7 @@ class TelegramBot:
         if update.callback_query:
             await update.callback_query.answer(TOO_FAST_TOAST if warn else None)
         elif warn and update.effective_chat:
-            await bot.send_message(update.effective_chat.id, TOO_FAST)
+            await bot.send_message(update.effective_chat.id, texts.TOO_FAST)
         if warn:
             logger.info("flood control: dropping messages from user %s", update.effective_user.id)
 
@@ -231,73 +224,32 @@ class TelegramBot:
         logger.error("error while handling an update for chat %s", chat, exc_info=error)
         if chat is not None:
             with contextlib.suppress(Exception):
-                await context.bot.send_message(chat, SORRY)
+                await context.bot.send_message(chat, texts.SORRY)
 
     # ---- helpers -------------------------------------------------------------------------------
 
-    def _session_key(self, update: Update) -> tuple[int, int]:
-        chat = update.effective_chat
-        user = update.effective_user
-        return (chat.id if chat else user.id, user.id)
+    async def _answer(self, update: Update, context: ContextTypes.DEFAULT_TYPE, turn: Turn) -> None:
+        """One turn through the conversation service (flood control was passed before the queue)."""
+        outcome = await self.conversation.turn(turn, admitted=True)
+        await self._send(context, update, render(outcome.reply, outcome.feedback_id), outcome)
 
-    async def _step(self, update: Update, context: ContextTypes.DEFAULT_TYPE, text: str, step: Callable[[Session], Reply]) -> None:
-        """Run one core step on the user's session and answer; what the step changed (a flow's
-        progress) is kept when the answer goes out, so an answer that never left leaves the
-        session as the user last saw it.
-
-        A session outside any flow before and after holds nothing worth keeping, so it is not
-        saved: most messages are plain questions, and in the database each save is a write.
-        """
-        key = self._session_key(update)
-        session = await self.sessions.get(key)
-        in_flow = session.flow is not None
-        reply = step(session)
-        save = (lambda: self.sessions.save(key, session)) if in_flow or session.flow is not None else None
-        await self.answer(update, context, text, reply, save)
+    async def _send(
+        self, context: ContextTypes.DEFAULT_TYPE, update: Update, parts: list[OutgoingMessage], outcome: Outcome | None = None
+    ) -> None:
+        """Send the parts; the outcome's commit runs right before the last one leaves."""
+        chat_id = update.effective_chat.id
+        reply_to = self._reply_parameters(update)
+        for n, part in enumerate(parts):
+            last = n == len(parts) - 1
+            before = BeforeSend(outcome.commit) if last and outcome is not None else None
+            await context.bot.send_html(chat_id, part.html, part.markup, reply_to, before)
+            reply_to = None
 
     @staticmethod
     def _strip_mention(text: str, username: str | None) -> str:
         if username:
             text = text.replace(f"@{username}", " ")
         return text.strip()
-
-    async def log(self, update: Update, text: str, reply: Reply) -> int | None:
-        """Write the inquiry; on a store failure the user still gets the answer (without 👍/👎)."""
-        if self.store is None or reply.kind not in LOGGED_KINDS:
-            return None
-        try:
-            update_id = update.update_id if self.log_update_ids else None
-            return await self.store.log(CHANNEL, str(update.effective_user.id), text, reply, update_id=update_id)
-        except Exception:  # noqa: BLE001 - the answer matters more than its log entry
-            logger.exception("could not log an inquiry (intent %s)", reply.intent)
-            return None
-
-    async def answer(
-        self, update: Update, context: ContextTypes.DEFAULT_TYPE, text: str, reply: Reply, save_session: Commit | None = None
-    ) -> None:
-        """Log, render and send; the session is saved (and the update marked answered) right
-        before the last message leaves: see `telegram_ratelimit.BeforeSend` for why then."""
-        inquiry_id = await self.log(update, text, reply)
-        if logger.isEnabledFor(logging.DEBUG):
-            logger.debug("%s → %s %s (%.0f)", redact(text)[:80], reply.kind.value, reply.intent, reply.score)
-        feedback_id = inquiry_id if reply.wants_feedback else None
-        chat_id = self._session_key(update)[0]
-        reply_to = self._reply_parameters(update)
-
-        async def commit() -> None:
-            if save_session is not None:
-                await save_session()
-            if self.on_answered is not None:
-                await self.on_answered(update)
-
-        parts = render(reply, feedback_id)
-        for n, part in enumerate(parts):
-            last = n == len(parts) - 1
-            await context.bot.send_html(chat_id, part.html, part.markup, reply_to, BeforeSend(commit) if last else None)
-            reply_to = None
-
-    async def send_text(self, context: ContextTypes.DEFAULT_TYPE, update: Update, text: str) -> None:
-        await self.answer(update, context, "", Reply(text, ReplyKind.MENU))
 
     @staticmethod
     def _reply_parameters(update: Update) -> ReplyParameters | None:
@@ -345,7 +297,7 @@ def build_application(
 
     ``polling=False`` leaves out PTB's updater: a webhook worker hands updates in itself.
     """
-    processor = PerUserUpdateProcessor(MAX_CONCURRENT_UPDATES, bot.gate, bot.on_dropped)
+    processor = PerUserUpdateProcessor(MAX_CONCURRENT_UPDATES, bot, bot.on_dropped)
     builder = (
         ApplicationBuilder()
         .bot(make_bot(settings, CONNECTION_POOL_SIZE, rate_limiter))
@@ -357,7 +309,7 @@ def build_application(
     if not polling:
         builder = builder.updater(None)
     app = bot.app = builder.build()
-    add_admin_handlers(app, bot)
+    add_admin_handlers(app, bot.runtime)
     add_handlers(app, bot)
     return app
 
@@ -395,10 +347,11 @@ async def check_bot_api(settings: Settings) -> str:
 
 
 def run(settings: Settings, responder: Responder, open_store: StoreOpener) -> None:
-    """Long-poll until SIGINT/SIGTERM; returns after a clean shutdown (store closed)."""
+    """Long-poll until SIGINT/SIGTERM; returns after a clean shutdown (runtime stopped, store closed).
+    One process: sessions and flood counters in memory."""
     username = asyncio.run(check_bot_api(settings))
     logger.info("connected to the Bot API as @%s", username)
-    bot = TelegramBot(responder, settings, open_store)
+    bot = TelegramBot(Runtime(settings, responder, open_store))
     app = build_application(settings, bot)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)

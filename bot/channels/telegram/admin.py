@@ -8,8 +8,8 @@ and the bot keeps the last good set), /export (the log as a CSV document). The w
 call them, and format the answer. Everyone else gets one polite "not available" and nothing
 more; admin commands only work in a private chat, so the log never lands in a group.
 
-The intent folder is also watched: `watch_intents` polls the files' mtimes every
-``WATCH_INTERVAL`` seconds (no extra dependency) and reloads once a change has settled.
+Reloading itself (and watching the intent folder) is the runtime's (`bot.app.reload`), shared by
+every channel; these handlers only ask for it.
 """
 
 from __future__ import annotations
@@ -18,9 +18,6 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
-from collections.abc import Awaitable, Callable
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 from telegram import BotCommand, BotCommandScopeChat, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.constants import ChatType
@@ -29,12 +26,10 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 
 from ...admin.export import export_csv
 from ...admin.stats import Stats, stats_summary
-from ...core.knowledge import SCHEMA_FILE, Knowledge, KnowledgeError, load_knowledge
+from ...app.runtime import Runtime
+from ...core.knowledge import KnowledgeError
 from ...store.base import InquiryFilter, now
 from .render import MAX_CALLBACK_BYTES, escape, split_text
-
-if TYPE_CHECKING:
-    from .adapter import TelegramBot
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +42,6 @@ ADMIN_COMMANDS = (
 CALLBACK_PREFIX = "adm:"
 UNMATCHED_SHOWN = 5
 SUGGESTIONS_PER_QUESTION = 2
-WATCH_INTERVAL = 2.0
 
 NOT_AVAILABLE = "抱歉，这个功能不对外开放。您可以直接提问，或发送 /menu 选择服务。"
 PRIVATE_ONLY = "管理命令只能在与机器人的私聊中使用。"
@@ -55,92 +49,11 @@ NOTHING_UNMATCHED = "没有待处理的未匹配问题。"
 WEEK_DAYS = 7
 
 
-class IntentReloader:
-    """One place that swaps the bot's knowledge, for /reload, accepts and the file watcher.
-
-    Loading, validating and indexing run in a worker thread, so residents keep getting answers
-    from the current set meanwhile; `Responder.reload` swaps the whole engine in one assignment.
-    ``announce`` (webhook workers: `KnowledgeSync.announce`) tells the other workers after an
-    admin's reload or accept.
-    """
-
-    def __init__(self, bot: "TelegramBot"):
-        self.bot = bot
-        self.lock = asyncio.Lock()
-        self.signature = files_signature(bot.settings.intents_dir)
-        self.announce: Callable[[], Awaitable[None]] | None = None
-
-    @property
-    def directory(self) -> Path:
-        return self.bot.settings.intents_dir
-
-    async def reload(self, announce: bool = False) -> Knowledge:
-        """Load and swap in the folder's intents; `KnowledgeError` leaves the running set alone."""
-        async with self.lock:
-            signature = files_signature(self.directory)
-            knowledge = await asyncio.to_thread(load_knowledge, self.directory)
-            await asyncio.to_thread(self.bot.responder.reload, knowledge)
-            self.signature = signature
-            logger.info("intents reloaded: %d intents", len(knowledge.intents))
-        if announce and self.announce is not None:
-            await self.announce()
-        return knowledge
-
-    async def swap(self, knowledge: Knowledge) -> None:
-        """Use an already validated set (from an accept)."""
-        async with self.lock:
-            await asyncio.to_thread(self.bot.responder.reload, knowledge)
-            self.signature = files_signature(self.directory)
-        if self.announce is not None:
-            await self.announce()
-
-
-def files_signature(directory: Path) -> tuple:
-    """What changes when an intent file is edited, added or removed: names, sizes, mtimes."""
-    paths = sorted([*directory.glob("*.yaml"), directory / SCHEMA_FILE])
-    stamp = []
-    for path in paths:
-        with contextlib.suppress(OSError):
-            info = path.stat()
-            stamp.append((path.name, info.st_size, info.st_mtime_ns))
-    return tuple(stamp)
-
-
-async def watch_intents(bot: "TelegramBot", interval: float = WATCH_INTERVAL) -> None:
-    """Reload when the intent files change and have stayed unchanged for one more poll (debounce).
-
-    A broken edit is logged and sent to the admins once; the bot keeps the last good set.
-    """
-    reloader: IntentReloader = bot.reloader
-    pending: tuple | None = None
-    failed: tuple | None = None
-    while True:
-        await asyncio.sleep(interval)
-        current = files_signature(reloader.directory)
-        if current == reloader.signature or current == failed:
-            pending = None
-            continue
-        if current != pending:  # still changing (an editor saving, a copy in progress): wait
-            pending = current
-            continue
-        pending = None
+async def notify_admins(tg_bot, admin_ids: frozenset[int], text: str) -> None:
+    """Tell every admin (`Runtime.admin_notices`: a broken intent edit, for one)."""
+    for admin in sorted(admin_ids):
         try:
-            knowledge = await reloader.reload()
-        except KnowledgeError as exc:
-            failed = current
-            logger.warning("intent files changed but do not load; keeping the last good set:\n%s", exc)
-            await notify_admins(bot, "意图文件已修改，但有错误，机器人继续使用上一版：\n" + str(exc))
-        except Exception:  # noqa: BLE001 - the watcher must outlive one bad poll
-            logger.exception("reloading the intent files failed")
-        else:
-            failed = None
-            logger.info("intent files changed: reloaded %d intents", len(knowledge.intents))
-
-
-async def notify_admins(bot: "TelegramBot", text: str) -> None:
-    for admin in sorted(bot.settings.admin_ids):
-        try:
-            await say(bot.app.bot, admin, text)
+            await say(tg_bot, admin, text)
         except TelegramError as exc:  # an admin who never opened a chat with the bot
             logger.info("could not notify admin %s: %s", admin, exc)
 
@@ -152,12 +65,12 @@ async def say(tg_bot, chat_id: int, text: str, markup: InlineKeyboardMarkup | No
         await tg_bot.send_message(chat_id, escape(part), reply_markup=markup if n == len(parts) - 1 else None)
 
 
-def _title(bot: "TelegramBot", intent_id: str | None) -> str:
-    intent = bot.responder.knowledge.get(intent_id) if intent_id else None
+def _title(runtime: Runtime, intent_id: str | None) -> str:
+    intent = runtime.responder.knowledge.get(intent_id) if intent_id else None
     return intent.title if intent else (intent_id or "未匹配")
 
 
-def stats_text(bot: "TelegramBot", today: Stats, week: Stats) -> str:
+def stats_text(runtime: Runtime, today: Stats, week: Stats) -> str:
     def line(label: str, s: Stats) -> str:
         return (
             f"{label}：{s.total} 条咨询，未匹配 {s.unmatched} 条（{s.unmatched_rate:.0%}），"
@@ -168,7 +81,7 @@ def stats_text(bot: "TelegramBot", today: Stats, week: Stats) -> str:
     top = [(intent, n) for intent, n in week.by_intent.items() if intent != "none"][:5]
     if top:
         lines.append(f"近{WEEK_DAYS}天最常问：")
-        lines += [f"  • {_title(bot, intent)}：{n}" for intent, n in top]
+        lines += [f"  • {_title(runtime, intent)}：{n}" for intent, n in top]
     return "\n".join(lines)
 
 
@@ -177,11 +90,11 @@ def _callback(*parts: object) -> str | None:
     return data if len(data.encode("utf-8")) <= MAX_CALLBACK_BYTES else None
 
 
-def unmatched_keyboard(bot: "TelegramBot", inquiry_id: int, text: str) -> InlineKeyboardMarkup:
+def unmatched_keyboard(runtime: Runtime, inquiry_id: int, text: str) -> InlineKeyboardMarkup:
     """Buttons: add the question to each suggested intent, or dismiss it."""
-    candidates = bot.responder.match(text).candidates[:SUGGESTIONS_PER_QUESTION]
+    candidates = runtime.responder.match(text).candidates[:SUGGESTIONS_PER_QUESTION]
     rows = [
-        [InlineKeyboardButton(f"➕ 加入「{_title(bot, c.intent)}」", callback_data=data)]
+        [InlineKeyboardButton(f"➕ 加入「{_title(runtime, c.intent)}」", callback_data=data)]
         for c in candidates
         if (data := _callback("acc", inquiry_id, c.intent))
     ]
@@ -192,12 +105,12 @@ def unmatched_keyboard(bot: "TelegramBot", inquiry_id: int, text: str) -> Inline
 class AdminHandlers:
     """Thin handlers: check the user, call `bot.admin`, format the answer."""
 
-    def __init__(self, bot: "TelegramBot"):
-        self.bot = bot
+    def __init__(self, runtime: Runtime):
+        self.runtime = runtime
 
     def allowed(self, update: Update) -> bool:
         user = update.effective_user
-        return user is not None and user.id in self.bot.settings.admin_ids
+        return user is not None and user.id in self.runtime.settings.admin_ids
 
     async def guard(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
         """True when the command may run; else the polite refusal has been sent."""
@@ -212,7 +125,7 @@ class AdminHandlers:
 
     @property
     def store(self):
-        return self.bot.store
+        return self.runtime.store
 
     async def stats(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if not await self.guard(update, context):
@@ -221,7 +134,7 @@ class AdminHandlers:
         week = await stats_summary(self.store, InquiryFilter(since=today - dt.timedelta(days=WEEK_DAYS - 1), until=today))
         day = week.between(today, today)
         chat_id = update.effective_chat.id
-        await say(context.bot, chat_id, stats_text(self.bot, day, week))
+        await say(context.bot, chat_id, stats_text(self.runtime, day, week))
         from ...admin.charts import render_daily_chart  # noqa: PLC0415 - matplotlib only when asked (~30 MB)
 
         chart = await asyncio.to_thread(render_daily_chart, week)
@@ -239,14 +152,14 @@ class AdminHandlers:
         for inquiry in latest:
             when = inquiry.time.strftime("%m-%d %H:%M")
             text = f"#{inquiry.id}  {when}\n{inquiry.text}"
-            await say(context.bot, chat_id, text, unmatched_keyboard(self.bot, inquiry.id, inquiry.text))
+            await say(context.bot, chat_id, text, unmatched_keyboard(self.runtime, inquiry.id, inquiry.text))
 
     async def reload(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if not await self.guard(update, context):
             return
         chat_id = update.effective_chat.id
         try:
-            knowledge = await self.bot.reloader.reload(announce=True)
+            knowledge = await self.runtime.reloader.reload(announce=True)
         except KnowledgeError as exc:
             await say(context.bot, chat_id, f"❌ 意图文件有错误，未重新加载，机器人继续使用上一版：\n{exc}")
             return
@@ -279,10 +192,10 @@ class AdminHandlers:
 
         try:
             if action == "acc":
-                result = await accept(self.store, inquiry_id, intent_id, self.bot.settings.intents_dir)
-                await self.bot.reloader.swap(result.knowledge)
+                result = await accept(self.store, inquiry_id, intent_id, self.runtime.settings.intents_dir)
+                await self.runtime.reloader.swap(result.knowledge)
                 toast = "已加入例句"
-                outcome = f"✅ 已作为「{_title(self.bot, intent_id)}」的例句加入 {result.file.name}:{result.line}，立即生效。"
+                outcome = f"✅ 已作为「{_title(self.runtime, intent_id)}」的例句加入 {result.file.name}:{result.line}，立即生效。"
                 if result.accuracy_before is not None and result.accuracy_after is not None:
                     outcome += f"\n评估准确率：{result.accuracy_before:.1%} → {result.accuracy_after:.1%}"
                 outcome += "".join(f"\n⚠️ {w}" for w in result.warnings)
@@ -300,20 +213,18 @@ class AdminHandlers:
             await query.edit_message_text(escape(f"{original}\n\n{outcome}"), reply_markup=None)
 
 
-async def register_admin_commands(bot: "TelegramBot", user_commands: list[BotCommand]) -> None:
+async def register_admin_commands(tg_bot, admin_ids: frozenset[int], user_commands: list[BotCommand]) -> None:
     """Admins see the admin commands in their Telegram menu too (best effort per admin)."""
     commands = user_commands + [BotCommand(name, title) for name, title in ADMIN_COMMANDS]
-    for admin in sorted(bot.settings.admin_ids):
+    for admin in sorted(admin_ids):
         try:
-            await bot.app.bot.set_my_commands(commands, scope=BotCommandScopeChat(admin))
+            await tg_bot.set_my_commands(commands, scope=BotCommandScopeChat(admin))
         except TelegramError as exc:  # the admin has not opened a chat with the bot yet
             logger.info("admin %s: commands not registered (%s)", admin, exc)
 
 
-def add_admin_handlers(app: Application, bot: "TelegramBot") -> None:
-    bot.reloader = IntentReloader(bot)
-    bot.background.append(watch_intents)
-    handlers = AdminHandlers(bot)
+def add_admin_handlers(app: Application, runtime: Runtime) -> None:
+    handlers = AdminHandlers(runtime)
     new = filters.UpdateType.MESSAGE
     for name, callback in (("stats", handlers.stats), ("unmatched", handlers.unmatched), ("reload", handlers.reload), ("export", handlers.export)):
         app.add_handler(CommandHandler(name, callback, filters=new))

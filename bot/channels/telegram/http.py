@@ -124,7 +124,7 @@ class LeanBot(ExtBot):
         """sendMessage with HTML text; returns Telegram's raw result instead of a `Message`.
 
         ``reply_markup`` may be PTB's object or the Bot API's JSON as a dict; ``rate_limit_args``
-        go to the rate limiter, as with PTB's own methods (`telegram_ratelimit.BeforeSend`).
+        go to the rate limiter, as with PTB's own methods (`ratelimit.BeforeSend`).
 
         Goes through `_post` like every PTB method (defaults, rate limiter, error mapping);
         `_post` is PTB-internal, hence the pin to python-telegram-bot 22.x in pyproject.

@@ -3,7 +3,7 @@
 Both limiters also run a `BeforeSend` hook given with a request, after any wait for the budget
 and right before the request leaves: a reply's last message carries the moment its update counts
 as answered (the session saved; for webhook workers the update's claim finished, see
-`telegram_worker`). Run earlier, a worker dying while its reply queued for the budget would leave
+`worker`). Run earlier, a worker dying while its reply queued for the budget would leave
 the update finished but unanswered; run after the send, a worker dying in between would leave it
 answered but open, to be answered again by another worker.
 
@@ -46,6 +46,8 @@ from telegram.ext import AIORateLimiter, BaseRateLimiter
 from telegram.warnings import PTBDeprecationWarning
 
 from ...store.base import SharedState
+
+CHANNEL = "telegram"  # whose send budget this is (each channel has its own)
 
 logger = logging.getLogger(__name__)
 
@@ -150,7 +152,7 @@ class SharedRateLimiter(BaseRateLimiter[BeforeSend]):
         while True:
             async with self._group(chat_id):
                 if chat_id is not None:
-                    wait = await self.budget.take_send_token(rate=self.rate, burst=self.rate)
+                    wait = await self.budget.take_send_token(CHANNEL, rate=self.rate, burst=self.rate)
                     if wait > 0:
                         await asyncio.sleep(wait)
                 await self._not_paused.wait()

@@ -1,7 +1,7 @@
 """One webhook worker: the polling bot's handlers fed by HTTP, with every piece of state in the store.
 
 The worker runs the same PTB `Application`, handlers, rendering and per-user processing as
-`legalbot run` (`telegram.build_application`), without PTB's updater: `handle` hands each update
+`legalbot run` (`adapter.build_application`), without PTB's updater: `handle` hands each update
 in. What one polling process keeps in memory comes from the store instead, because any worker may
 get a user's next update: sessions (`DatabaseSessions`), flood counters (`SharedFloodGate`), the
 bot-wide send budget (`SharedRateLimiter`) and the intents' generation (`KnowledgeSync`).
@@ -20,7 +20,7 @@ timed out, and the load balancer re-sends a request whose worker died to another
 * A takeover must not log the inquiry twice: inquiries are logged under their update id, and a
   second log of it returns the first row (so the 👍/👎 buttons carry the same id).
 * The update is marked finished, and the session saved, at the last moment before the answer's
-  last message leaves — after any wait for the send budget (`telegram_ratelimit.BeforeSend`). A
+  last message leaves — after any wait for the send budget (`ratelimit.BeforeSend`). A
   worker killed before then leaves the session as the user saw it and the update to a takeover;
   one killed after has its answer on the way and the update done.
 
@@ -33,6 +33,7 @@ after they are handled, so one of those may be repeated by a takeover instead.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import math
 import time
@@ -41,20 +42,18 @@ from typing import Any
 
 from telegram import Update
 
+from ...app.runtime import Health, Runtime
+from ...conversation import Turn
 from ...core.responder import Responder
 from ...settings import Settings
 from ...store.base import Store
-from ..knowledge_sync import KnowledgeSync
-from ...conversation.sessions import DatabaseSessions
-from .adapter import RATE_LIMIT_RETRIES, TelegramBot, build_application
-from ...conversation.limits import SharedFloodGate
+from .adapter import CHANNEL, RATE_LIMIT_RETRIES, TelegramBot, build_application
 from .ratelimit import SharedRateLimiter
 
 logger = logging.getLogger(__name__)
 
 CLAIM_LEASE = 10.0  # a dead worker's update waits this long for another worker
 RENEW_EVERY = 3.0  # well inside the lease, so a live worker never loses its claim
-HEALTH_TIMEOUT = 2.0
 
 
 @dataclass(frozen=True)
@@ -65,32 +64,26 @@ class Outcome:
     retry_after: int | None = None
 
 
-@dataclass(frozen=True)
-class Health:
-    ok: bool
-    details: dict[str, Any]
+def message_key(update_id: int) -> str:
+    return f"{CHANNEL}:{update_id}"
 
 
 class WebhookWorker:
-    """A `TelegramBot` wired for the webhook, its lifecycle, and the claim around each update."""
+    """A `TelegramBot` wired for the webhook, its lifecycle, and the claim around each update.
 
-    def __init__(self, settings: Settings, responder: Responder, store: Store):
+    Given a started ``runtime`` (`legalbot serve`, beside other channels) it uses that one; else
+    it runs its own over ``store``, shared with the other workers.
+    """
+
+    def __init__(self, settings: Settings, responder: Responder, store: Store, runtime: Runtime | None = None):
         self.store = store
-        self.bot = TelegramBot(
-            responder,
-            settings,
-            open_store=self._opened_store,
-            sessions=DatabaseSessions(store),
-            gate=SharedFloodGate(store),
-            log_update_ids=True,
-            on_answered=self._answered,
-        )
+        self.owns_runtime = runtime is None
+        self.runtime = runtime or Runtime(settings, responder, self._opened_store, shared=True)
+        self.bot = TelegramBot(self.runtime, owns_runtime=False, on_commit=self._answered)
         self.app = build_application(settings, self.bot, SharedRateLimiter(store, settings.send_rate, RATE_LIMIT_RETRIES), polling=False)
-        self.sync = KnowledgeSync(store, self.bot.reloader.reload)
-        self.bot.reloader.announce = self.sync.announce
-        self.bot.background += [lambda _: self.sync.follow(), lambda _: self._renew_claims()]
         self.in_hand: dict[int, float] = {}  # update id → when claimed (monotonic)
         self.answered: set[int] = set()  # in hand, and already marked finished by `_answered`
+        self.renewing: asyncio.Task | None = None
         self.ready = False
 
     async def _opened_store(self) -> Store:
@@ -100,31 +93,39 @@ class WebhookWorker:
 
     async def start(self) -> None:
         """What `run_polling` does before fetching updates: initialize (getMe: `InvalidToken`,
-        `NetworkError` for the caller), `post_init` (commands, background tasks), start."""
-        await self.sync.start()
+        `NetworkError` for the caller), `post_init` (commands), start."""
+        if self.owns_runtime:
+            await self.runtime.start()
         await self.app.initialize()
         await self.bot.post_init(self.app)
         await self.app.start()
+        self.renewing = asyncio.create_task(self._renew_claims())
         self.ready = True
 
     async def stop(self) -> None:
-        """After the HTTP server has finished the updates in hand: stop PTB, close the store."""
+        """After the HTTP server has finished the updates in hand: stop PTB (and an own runtime,
+        which closes the store)."""
         self.ready = False
         try:
+            if self.renewing is not None:
+                self.renewing.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self.renewing
             if self.app.running:
                 await self.app.stop()
             await self.bot.post_stop(self.app)
             await self.app.shutdown()
         finally:
-            await self.bot.post_shutdown(self.app)  # closes the store
-            await self.store.close()  # also when start failed before PTB knew of it
+            await self.bot.post_shutdown(self.app)
+            if self.owns_runtime:
+                await self.runtime.stop()  # also when start failed before PTB knew of it
 
     # ---- one update ----------------------------------------------------------------------------
 
     async def handle(self, data: dict[str, Any]) -> Outcome:
         """Claim, process (handlers, replies, log), finish; see the module docstring."""
         update_id = int(data["update_id"])
-        if not await self.store.claim_update(update_id, lease=CLAIM_LEASE):
+        if not await self.store.claim_update(message_key(update_id), lease=CLAIM_LEASE):
             return await self._not_ours(update_id)
         self.in_hand[update_id] = time.monotonic()
         try:
@@ -140,16 +141,16 @@ class WebhookWorker:
         if update_id in self.answered:
             self.answered.discard(update_id)
         else:
-            await self.store.finish_update(update_id)
+            await self.store.finish_update(message_key(update_id))
         return Outcome(200)
 
-    async def _answered(self, update: Update) -> None:
+    async def _answered(self, turn: Turn) -> None:
         """The answer's last message is about to leave: from now on the update is done."""
-        await self.store.finish_update(update.update_id)
-        self.answered.add(update.update_id)
+        await self.store.finish_update(turn.message_key)
+        self.answered.add(int(turn.message_id))
 
     async def _not_ours(self, update_id: int) -> Outcome:
-        state = await self.store.claim_state(update_id)
+        state = await self.store.claim_state(message_key(update_id))
         if state is None or state.finished:
             logger.info("update %d was handled already: not answered again", update_id)
             return Outcome(200)
@@ -163,7 +164,7 @@ class WebhookWorker:
             settled = time.monotonic() - 1.0
             for update_id in [u for u, since in self.in_hand.items() if since < settled]:
                 try:
-                    await self.store.renew_claim(update_id)
+                    await self.store.renew_claim(message_key(update_id))
                 except Exception:  # noqa: BLE001 - try again next round; the lease has room
                     logger.warning("could not renew the claim on update %d", update_id, exc_info=True)
 
@@ -171,11 +172,6 @@ class WebhookWorker:
 
     async def health(self) -> Health:
         """Ready to serve: started, intents loaded, and the database answers within a moment."""
-        intents = len(self.bot.responder.knowledge.intents)
-        details: dict[str, Any] = {"ready": self.ready, "intents": intents, "updates_in_hand": len(self.in_hand)}
-        try:
-            details["knowledge_version"] = await asyncio.wait_for(self.store.knowledge_version(), HEALTH_TIMEOUT)
-            details["database"] = "ok"
-        except Exception as exc:  # noqa: BLE001 - any failure means "not healthy", said in one line
-            details["database"] = f"unreachable: {type(exc).__name__}"
-        return Health(self.ready and intents > 0 and details["database"] == "ok", details)
+        health = await self.runtime.health()
+        details = {"ready": self.ready, **health.details, "updates_in_hand": len(self.in_hand)}
+        return Health(self.ready and health.ok, details)

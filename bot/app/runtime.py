@@ -1,0 +1,119 @@
+"""The application runtime: what every long-running command starts, whichever channels are on.
+
+`legalbot run` (Telegram polling), `legalbot serve` (Telegram webhook, web chat, WeChat, any of
+them or none) and `legalbot web` all start one `Runtime`: it opens the store and runs the
+background work a deployment needs whatever its channels — intent reload when the files change,
+following other workers' reloads (`KnowledgeSync`, when workers share the store) and the
+retention of personal data (``LEGALBOT_RETENTION_DAYS``). A deployment without Telegram thus
+still deletes old inquiries.
+
+It also holds what every channel's `Conversation` shares: sessions and flood counters, in memory
+for one process, in the store when several workers serve one bot (``shared``), so a resident's
+next message may reach any worker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..admin.retention import retention_loop
+from ..conversation import Conversation, Turn
+from ..conversation.limits import FloodControl, FloodGate, SharedFloodGate
+from ..conversation.sessions import AsyncMemorySessions, AsyncSessionStore, DatabaseSessions
+from ..core.responder import Responder
+from ..settings import Settings
+from ..store.base import Store
+from .knowledge_sync import KnowledgeSync
+from .reload import IntentReloader, Notify, watch_intents
+
+logger = logging.getLogger(__name__)
+
+HEALTH_TIMEOUT = 2.0
+
+StoreOpener = Callable[[], Awaitable[Store]]
+OnCommit = Callable[[Turn], Awaitable[None]]
+
+
+@dataclass
+class Health:
+    ok: bool
+    details: dict[str, Any]
+
+
+@dataclass
+class Runtime:
+    """Start with `start`, stop with `stop` (background work cancelled, then the store closed)."""
+
+    settings: Settings
+    responder: Responder
+    open_store: StoreOpener
+    shared: bool = False
+    admin_notices: list[Notify] = field(default_factory=list)  # channels that reach admins add theirs
+    store: Store | None = None
+    sessions: AsyncSessionStore = field(default_factory=AsyncMemorySessions)
+    flood: FloodControl = field(default_factory=FloodGate)
+    tasks: list[asyncio.Task] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.reloader = IntentReloader(self.responder, self.settings.intents_dir)
+
+    async def start(self) -> None:
+        store = self.store = await self.open_store()
+        jobs: list[Coroutine[Any, Any, None]] = [watch_intents(self.reloader, self.notify_admins)]
+        if self.shared:
+            self.sessions, self.flood = DatabaseSessions(store), SharedFloodGate(store)
+            sync = KnowledgeSync(store, self.reloader.reload)
+            await sync.start()
+            self.reloader.announce = sync.announce
+            jobs.append(sync.follow())
+        if self.settings.retention_days > 0:
+            jobs.append(retention_loop(store, self.settings.retention_days))
+        self.tasks += [asyncio.create_task(job) for job in jobs]
+        logger.info(
+            "runtime started: %d intents, retention %s, %s state",
+            len(self.responder.knowledge.intents),
+            f"{self.settings.retention_days} days" if self.settings.retention_days else "off",
+            "shared" if self.shared else "in-process",
+        )
+
+    def conversation(self, on_commit: OnCommit | None = None) -> Conversation:
+        """A conversation service over this runtime's store, sessions and flood counters;
+        ``on_commit`` runs as each turn is committed (a webhook worker finishing its update)."""
+        if self.store is None:
+            raise RuntimeError("start the runtime before its conversations")
+        return Conversation(self.responder, self.store, self.sessions, self.flood, on_commit)
+
+    async def notify_admins(self, text: str) -> None:
+        for notice in self.admin_notices:
+            try:
+                await notice(text)
+            except Exception:  # noqa: BLE001 - one channel failing to tell its admins is no crash
+                logger.warning("could not notify the admins", exc_info=True)
+
+    async def health(self) -> Health:
+        """Intents loaded and the database answering within a moment."""
+        details: dict[str, Any] = {"intents": len(self.responder.knowledge.intents)}
+        try:
+            if self.store is None:
+                raise RuntimeError("not started")
+            details["knowledge_version"] = await asyncio.wait_for(self.store.knowledge_version(), HEALTH_TIMEOUT)
+            details["database"] = "ok"
+        except Exception as exc:  # noqa: BLE001 - any failure means "not healthy", said in one line
+            details["database"] = f"unreachable: {type(exc).__name__}"
+        return Health(details["intents"] > 0 and details["database"] == "ok", details)
+
+    async def stop(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+        for task in self.tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self.tasks.clear()
+        if self.store is not None:
+            await self.store.close()
+            logger.info("inquiry log closed")
