@@ -53,6 +53,16 @@ def id_list(name: str, value: str) -> frozenset[int]:
     return frozenset(int(p) for p in parts)
 
 
+def switch(name: str, value: str) -> bool:
+    """On or off: 1/0, true/false, yes/no, on/off (any case); empty is off."""
+    word = value.strip().lower()
+    if word in ("", "0", "false", "no", "off"):
+        return False
+    if word in ("1", "true", "yes", "on"):
+        return True
+    raise SettingsError(f"{name} 只能是 1 或 0（也可写 true/false、yes/no、on/off），实际是 {value!r}")
+
+
 def webhook_secret(value: str, name: str = "LEGALBOT_WEBHOOK_SECRET") -> str:
     """The secret Telegram sends with every update, checked against what Telegram allows."""
     if value and not WEBHOOK_SECRET.fullmatch(value):
@@ -136,6 +146,8 @@ class Settings:
     retention_days: int = 0
     webhook_secret: str = ""
     send_rate: float = DEFAULT_SEND_RATE
+    web: bool = False  # LEGALBOT_WEB: `legalbot serve` serves the web chat too
+    wechat_token: str = ""  # LEGALBOT_WECHAT_TOKEN: `legalbot serve` serves WeChat (/wechat)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
@@ -153,4 +165,6 @@ class Settings:
             retention_days=whole_number("LEGALBOT_RETENTION_DAYS", get("LEGALBOT_RETENTION_DAYS", "0"), 0, MAX_RETENTION_DAYS),
             webhook_secret=webhook_secret(get("LEGALBOT_WEBHOOK_SECRET")),
             send_rate=rate("LEGALBOT_SEND_RATE", get("LEGALBOT_SEND_RATE", str(DEFAULT_SEND_RATE)), MAX_SEND_RATE),
+            web=switch("LEGALBOT_WEB", get("LEGALBOT_WEB")),
+            wechat_token=get("LEGALBOT_WECHAT_TOKEN"),
         )
