@@ -15,10 +15,10 @@ from .common import add_intents_option, input_lines, intents_dir, knowledge_from
 def run_match(args: argparse.Namespace) -> int:
     matcher = Matcher(knowledge_from(args))
     for text in input_lines(args.text):
-        match = matcher.match(text)
         if args.json:
-            print_json(match.as_dict(text))
+            print_json(matcher.explain(text))
         else:
+            match = matcher.match(text)
             others = ", ".join(f"{c.intent} {c.score:.0f}" for c in match.candidates[1:])
             verdict = match.intent or "(no match)"
             print(f"{verdict:<24} {match.score:5.1f}  {match.status.value:<9} {text}" + (f"   [{others}]" if others else ""))

@@ -145,6 +145,7 @@ class Matcher:
         ]
         self._codes = _SoundCodes()
         examples: list[str] = []
+        self._example_texts: list[str] = []
         owners: list[int] = []
         self._example_position: dict[tuple[str, int], int] = {}
         for n, intent in enumerate(knowledge.intents):
@@ -153,6 +154,7 @@ class Matcher:
                 if coded:
                     self._example_position[(intent.id, position)] = len(examples)
                     examples.append(coded)
+                    self._example_texts.append(example)
                     owners.append(n)
         self._examples = examples
         self._example_intent = np.array(owners, dtype=np.int32)
@@ -211,8 +213,8 @@ class Matcher:
 
     # -- scoring --------------------------------------------------------------------------
 
-    def _keyword_scores(self, query: Normalised, coded: str) -> np.ndarray:
-        """Noisy-OR of the weights of the keywords present; exact characters count more than sounds."""
+    def _keyword_hits(self, query: Normalised, coded: str) -> dict[tuple[int, str], float]:
+        """(intent, keyword) → weight for each keyword present; exact characters count more than sounds."""
         best: dict[tuple[int, str], float] = {}
         spans = (coded[start : start + length] for start in range(len(coded)) for length in self._keyword_lengths)
         for span in spans:
@@ -220,8 +222,12 @@ class Matcher:
                 weight = kw.weight if kw.text in query.text else kw.weight * self._sound_only_discount(kw)
                 key = (kw.intent, kw.text)
                 best[key] = max(best.get(key, 0.0), weight)
+        return best
+
+    def _keyword_scores(self, query: Normalised, coded: str) -> np.ndarray:
+        """Noisy-OR of the weights of the keywords present."""
         miss = np.ones(len(self._ids))
-        for (intent, _), weight in best.items():
+        for (intent, _), weight in self._keyword_hits(query, coded).items():
             miss[intent] *= 1.0 - weight
         return 100.0 * (1.0 - miss)
 
@@ -240,7 +246,7 @@ class Matcher:
         saturation = _PAIR_SATURATION * max(1.0, math.sqrt(len(pairs) / _PAIR_PLAIN_LENGTH))
         return 100.0 * (1.0 - np.exp(-mass / saturation))
 
-    def _example_scores(self, coded: str, pairs: set[str], exclude: int | None) -> np.ndarray:
+    def _example_scores(self, coded: str, pairs: set[str], exclude: int | None, closest: dict[int, int] | None = None) -> np.ndarray:
         """Best example similarity per intent.
 
         Two views, the better one counts: informative overlap (IDF-weighted syllable pairs shared
@@ -275,6 +281,9 @@ class Matcher:
         whole = process.cdist([coded], [self._examples[i] for i in shortlist], scorer=fuzz.ratio, workers=1)[0]
         informative = overlap[shortlist]
         similarity = np.maximum(whole * np.minimum(1.0, _RATIO_TRUST + informative), 100.0 * informative)
+        if closest is not None:
+            for index, value in sorted(zip(shortlist.tolist(), similarity.tolist()), key=lambda pair: pair[1]):
+                closest[int(self._example_intent[index])] = index  # ascending, so the best is kept
         np.maximum.at(scores, self._example_intent[shortlist], similarity)
         return scores
 
@@ -355,3 +364,32 @@ class Matcher:
 
     def match(self, text: str | Normalised) -> Match:
         return self.decide(self.rank(text))
+
+    def explain(self, text: str, limit: int = 3) -> dict:
+        """The match and the evidence behind each leading candidate, for `legalbot match --json` and
+        the staff console: the closest example, the keywords found, the word-pair score."""
+        query = normalise(text)
+        match = self.decide(self.rank(query))
+        coded = self._codes.encode(query.sounds)
+        pairs = _pairs(coded) if coded.strip(_UNKNOWN_SOUND) else set()
+        closest: dict[int, int] = {}
+        examples = self._example_scores(coded, pairs, None, closest) if pairs else np.zeros(len(self._ids))
+        keywords = self._keyword_hits(query, coded) if pairs else {}
+        word_pairs = self._pair_scores(pairs) if pairs else np.zeros(len(self._ids))
+        plain = self.scores(query) if pairs else np.zeros(len(self._ids))
+        explained = []
+        for candidate in self.rank(query, limit=limit):
+            n = self._ids.index(candidate.intent)
+            explained.append(
+                {
+                    "intent": candidate.intent,
+                    "score": candidate.score,
+                    "example_score": round(float(examples[n]), 1),
+                    "closest_example": self._example_texts[closest[n]] if n in closest else None,
+                    "keyword_score": round(float(self._keyword_scores(query, coded)[n]), 1) if pairs else 0.0,
+                    "keywords_found": sorted(word for (owner, word) in keywords if owner == n),
+                    "word_pair_score": round(float(word_pairs[n]), 1),
+                    "put_ahead_as_topic": bool(candidate.evidence > plain[n] + 0.05),
+                }
+            )
+        return {**match.as_dict(text), "status": match.status.value, "rejected_by": match.rejected_by, "evidence": explained}
