@@ -1,22 +1,34 @@
-"""Personal-data redaction: what must be replaced, and what must be left exactly as typed."""
+"""Personal-data redaction: what must be replaced, and what must be left exactly as typed;
+the battery's recall and precision floors (the figures: benchmarks/bench_redact.py)."""
 
 from __future__ import annotations
 
 import pytest
 
 from bot.store.redact import (
+    ADDRESS,
     BANK_CARD,
+    BIRTHDAY,
     EMAIL,
     ID_CARD,
     LANDLINE,
     MOBILE,
+    NAME,
+    PASSPORT,
     PLACEHOLDERS,
+    PLATE,
+    QQ,
+    WECHAT,
     redact,
 )
 
+from .redaction_battery import BATTERY, HELDOUT, NAMES, NUMBERS, load, score
+
 
 def test_placeholders() -> None:
-    assert PLACEHOLDERS == ("[手机号]", "[电话]", "[身份证号]", "[银行卡号]", "[邮箱]")
+    assert PLACEHOLDERS == (
+        "[手机号]", "[电话]", "[身份证号]", "[银行卡号]", "[邮箱]", "[微信号]", "[QQ号]", "[车牌号]", "[护照号]", "[生日]", "[姓名]", "[地址]",
+    )
     assert len(set(PLACEHOLDERS)) == len(PLACEHOLDERS)
     for placeholder in PLACEHOLDERS:
         assert not any(c.isdigit() for c in placeholder)
@@ -180,7 +192,7 @@ def test_mixed_text() -> None:
         "案号（2024）渝0101民初1234号，请问能否申请法律援助？可拨打12348。"
     )
     assert redact(text) == (
-        "我叫张三，电话[手机号]，座机[电话]，"
+        "我叫[姓名]，电话[手机号]，座机[电话]，"
         "身份证[身份证号]，工资卡[银行卡号]，"
         "邮箱[邮箱]。2025年8月2日收到处罚决定，罚款5000元，"
         "案号（2024）渝0101民初1234号，请问能否申请法律援助？可拨打12348。"
@@ -216,3 +228,79 @@ def test_idempotent() -> None:
 def test_old_fifteen_digit_id_is_not_guessed_as_an_id() -> None:
     # Retired first-generation IDs are not matched: too weak a shape (see module docstring).
     assert ID_CARD not in redact("500101900101123")
+
+
+# --- the categories beyond numbers, and the battery -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("电话138.0013.8000", "电话[手机号]"),
+        ("电话138\u00a00013\u00a08000", "电话[手机号]"),
+        ("电话138\u200b0013\u200b8000", "电话[手机号]"),
+        ("电话一三八零零一三八零零零", "电话[手机号]"),
+        ("电话幺三八零零幺三八零零零", "电话[手机号]"),
+        ("座机58123456", "座机[电话]"),
+        ("座机023-58123456", "座机[电话]"),
+        ("卡号62220212 34567890", "卡号[银行卡号]"),
+        ("卡号622202 1234567890123", "卡号[银行卡号]"),
+        ("卡号6222 0212 3456 7890123", "卡号[银行卡号]"),
+        ("邮箱张三@例子.中国", "邮箱[邮箱]"),
+        ("我的邮箱是张三@例子.中国", "我的邮箱是[邮箱]"),
+        ("车牌渝F·12345", "车牌" + PLATE),
+        ("车牌渝A12345D", "车牌" + PLATE),
+        ("微信号zhangsan_88", "微信号" + WECHAT),
+        ("vx: wxid_abc123", "vx: " + WECHAT),
+        ("wx lisi1990", "wx " + WECHAT),
+        ("QQ 12345678", "QQ " + QQ),
+        ("护照号E12345678", "护照号" + PASSPORT),
+        ("1985年3月2日出生", BIRTHDAY + "出生"),
+        ("生日是3月2日", "生日是" + BIRTHDAY),
+        ("我叫张三", "我叫" + NAME),
+        ("本人李某某", "本人" + NAME),
+        ("我老公王大明", "我老公" + NAME),
+        ("住在万州区白岩路12号3单元", "住在" + ADDRESS),
+        ("锦江小区5栋2单元301", ADDRESS),
+        ("天城村3组", ADDRESS),
+    ],
+)
+def test_each_category_of_the_issue(text: str, expected: str) -> None:
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["三个月工资", "5000元", "第三十一条", "罚款50000000元", "2025.08.02", "20250802", "我是万州人", "对方全责", "我老公打我", "万州区司法局二楼"],
+)
+def test_ordinary_words_that_look_personal_are_kept(text: str) -> None:
+    assert redact(text) == text
+
+
+def test_town_level_places_are_kept() -> None:
+    # A district or town names thousands of people; the street, village or estate is what identifies.
+    assert redact("我住在万州区新田镇") == "我住在万州区新田镇"
+
+
+def test_the_battery_is_big_enough() -> None:
+    cases = load(BATTERY)
+    assert len(cases) >= 200
+    assert sum(c.category == "ordinary" for c in cases) >= 60
+
+
+@pytest.mark.parametrize(("path", "floors"), [(BATTERY, {NUMBERS: 0.98, NAMES: 0.95}), (HELDOUT, {NUMBERS: 0.98, NAMES: 0.90})])
+def test_battery_recall_and_precision_floors(path, floors: dict[str, float]) -> None:
+    result = score(redact, load(path))
+    for family, floor in floors.items():
+        tally = result.families[family]
+        assert tally.recall >= floor, (family, [m for t in result.categories.values() for m in t.misses])
+        assert tally.precision >= 0.95, family
+    assert result.ordinary_changed == []
+
+
+@pytest.mark.parametrize("unit", ["1", "1 ", "138.", "a", "a@", "x@y.", "一", "区", "路1号", "我叫张", "住在", "渝A1", "生日1985年"])
+def test_long_hostile_inputs_finish(unit: str) -> None:
+    # Catastrophic backtracking would hang here (pytest-timeout ends it); speed is benchmarks/bench_redact.py.
+    text = (unit * (100_000 // len(unit) + 1))[:100_000]
+    once = redact(text)
+    assert redact(once) == once
