@@ -15,6 +15,7 @@ import pytest
 from bot.store import open_store
 
 from .web_server import running_web
+from .workers import free_port
 
 SHOTS = Path("/tmp/web-shots")
 PHONE = {"width": 360, "height": 740}
@@ -131,3 +132,26 @@ def test_a_resident_asks_taps_rates_enlarges_reloads_and_runs_the_deadline_flow(
     with ThreadPoolExecutor(1) as thread:  # Playwright's loop owns this thread
         rows = thread.submit(asyncio.run, logged()).result()
     assert ("web", "legal_aid", "up") in rows and ("web", "labour_dispute", None) in rows
+
+
+def test_the_embed_snippet_puts_the_chat_on_a_district_page(browser, tmp_path: Path) -> None:
+    # The district page is played by another loopback origin; Chromium asks before a page reaches
+    # a loopback address (Local Network Access), which a public site and a public chat never do.
+    host = f"http://localhost:{free_port()}"
+    with running_web(tmp_path / "inquiries.sqlite3", tmp_path / "web.log", LEGALBOT_WEB_ORIGINS=host) as server:
+        context = browser.new_context(viewport={"width": 1280, "height": 800})
+        context.grant_permissions(["local-network-access"], origin=host)
+        page = context.new_page()
+        snippet = f'<!doctype html><meta charset="utf-8"><h1>万州区人民政府</h1><script src="{server.base}/embed.js" async></script>'
+        page.route(f"{host}/", lambda route: route.fulfill(body=snippet, content_type="text/html; charset=utf-8"))
+        page.goto(f"{host}/")
+        page.get_by_role("button", name="法律咨询（万州区公共法律服务在线咨询）").click()
+        chat = page.frame_locator('iframe[title="万州区公共法律服务在线咨询"]')
+        chat.locator("body[data-ready]").wait_for(timeout=WAIT_MS)
+        assert chat.locator("#messages li.bot.menu .choices button").count() >= 6
+        path = tmp_path / "07-embedded.png"
+        page.screenshot(path=path)
+        SHOTS.mkdir(exist_ok=True)
+        shutil.copy(path, SHOTS / path.name)
+        page.keyboard.press("Escape")
+        assert page.locator('iframe[title="万州区公共法律服务在线咨询"]').count() == 0
