@@ -14,7 +14,7 @@ from bot.core.matcher import MatchStatus
         ("請問調解要收費嗎", "mediation"),  # traditional characters
         ("罚款不服想申请行政复艺", "administrative_review"),
         ("公正处在哪里办遗嘱", "notarization"),
-        ("老板欠我工资莫得钱请律师啷个办", "legal_aid"),  # dialect
+        ("老板欠我工资莫得钱请律师啷个办", "wage_arrears"),  # dialect; the problem, whose answer covers legal aid
         ("how do I get legal aid", "legal_aid"),
     ],
 )
@@ -41,16 +41,18 @@ def test_emergency_is_not_outvoted_by_a_service_in_the_same_message(matcher):
     assert match.intent == "emergency" and match.status is MatchStatus.MATCHED
 
 
-def test_past_domestic_violence_asking_for_help_is_legal_aid_not_emergency(matcher):
-    assert matcher.match("以前遭受过家暴，现在想起诉离婚，请不起律师，能申请法律援助吗").intent == "legal_aid"
+def test_past_domestic_violence_asking_for_help_is_its_topic_not_an_emergency(matcher):
+    match = matcher.match("以前遭受过家暴，现在想起诉离婚，请不起律师，能申请法律援助吗")
+    assert match.intent in {"divorce", "domestic_violence"}
+    assert {"divorce", "domestic_violence"} <= {c.intent for c in match.candidates}
 
 
-def test_long_rambling_story_still_finds_the_service(matcher):
+def test_long_rambling_story_still_finds_the_problem(matcher):
     story = (
         "我在工地上干了大半年，包工头一直说年底结账，结果过年前人跑了，电话也打不通，"
         "我们十几个工友的工资加起来好几万，家里老人还等着钱看病，我们又没钱请律师，不知道该找哪个部门"
     )
-    assert matcher.match(story).intent == "legal_aid"
+    assert matcher.match(story).intent == "wage_arrears"
 
 
 def test_matching_is_deterministic(knowledge):
@@ -63,7 +65,7 @@ def test_matching_is_deterministic(knowledge):
 
 
 def test_candidates_are_ranked_and_scores_bounded(matcher):
-    match = matcher.match("邻居纠纷可以调解吗")
+    match = matcher.match("人民调解要不要交钱")
     scores = [c.score for c in match.candidates]
     assert scores == sorted(scores, reverse=True)
     assert all(0 <= s <= 100 for s in scores)

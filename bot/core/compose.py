@@ -137,10 +137,10 @@ class Composer:
         )
 
     def _second_problem(self, intent: Intent, match: Match) -> list[Button]:
-        """Another problem the same message names clearly enough, offered beside the main one."""
+        """Another problem the same message names in its own words ("他打我，我要离婚"), offered beside the main one."""
         for c in match.candidates[1:3]:
             other = self.knowledge.get(c.intent)
-            if other and other.kind == "topic" and c.intent != intent.id and c.score >= ALSO_FLOOR:
+            if other and other.kind == "topic" and c.intent != intent.id and c.named and c.score >= ALSO_FLOOR:
                 return [b for b in [self.intent_button(c.intent)] if b]
         return []
 

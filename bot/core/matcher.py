@@ -47,6 +47,7 @@ _PAIR_MIN_EXAMPLES = 2
 _PAIR_PLAIN_LENGTH = 6
 _AGREEMENT_SHARE = 0.25
 _PRIORITY_KEYWORD_FLOOR = 70.0
+_TRUSTED_SOUND_LENGTH = 4  # syllables: a sound-alike this long is a typo, not another word
 # Small talk (你好, 谢谢) answers a message that is little more than the greeting itself; "你好，
 # 请问签证怎么办" is a question that happens to start politely, so a long message discounts it.
 _SMALLTALK_MAX_CHARS = 10
@@ -73,6 +74,7 @@ class Candidate:
     intent: str
     score: float
     evidence: float = 0.0
+    named: bool = False  # one of the intent's keywords stands in the message, in its own characters
 
     @property
     def strength(self) -> float:
@@ -104,6 +106,12 @@ class _Keyword:
     text: str
     intent: int
     weight: float
+
+
+@dataclass(frozen=True)
+class _Hit:
+    weight: float
+    trusted: bool  # the characters themselves, or a sound-alike long enough not to be chance
 
 
 @dataclass
@@ -213,22 +221,25 @@ class Matcher:
 
     # -- scoring --------------------------------------------------------------------------
 
-    def _keyword_hits(self, query: Normalised, coded: str) -> dict[tuple[int, str], float]:
+    def _keyword_hits(self, query: Normalised, coded: str) -> dict[tuple[int, str], _Hit]:
         """(intent, keyword) → weight for each keyword present; exact characters count more than sounds."""
-        best: dict[tuple[int, str], float] = {}
+        best: dict[tuple[int, str], _Hit] = {}
         spans = (coded[start : start + length] for start in range(len(coded)) for length in self._keyword_lengths)
         for span in spans:
             for kw in self._keywords.get(span, ()):
-                weight = kw.weight if kw.text in query.text else kw.weight * self._sound_only_discount(kw)
+                exact = kw.text in query.text
+                hit = _Hit(kw.weight if exact else kw.weight * self._sound_only_discount(kw), exact or len(kw.sounds) >= _TRUSTED_SOUND_LENGTH)
                 key = (kw.intent, kw.text)
-                best[key] = max(best.get(key, 0.0), weight)
+                if key not in best or hit.weight > best[key].weight:
+                    best[key] = hit
         return best
 
-    def _keyword_scores(self, query: Normalised, coded: str) -> np.ndarray:
+    def _keyword_scores(self, hits: dict[tuple[int, str], _Hit], trusted_only: bool = False) -> np.ndarray:
         """Noisy-OR of the weights of the keywords present."""
         miss = np.ones(len(self._ids))
-        for (intent, _), weight in self._keyword_hits(query, coded).items():
-            miss[intent] *= 1.0 - weight
+        for (intent, _), hit in hits.items():
+            if hit.trusted or not trusted_only:
+                miss[intent] *= 1.0 - hit.weight
         return 100.0 * (1.0 - miss)
 
     @staticmethod
@@ -293,16 +304,19 @@ class Matcher:
         if not coded.strip(_UNKNOWN_SOUND):
             return np.zeros(len(self._ids))
         pairs = _pairs(coded)
-        evidence = np.vstack(
-            [self._example_scores(coded, pairs, exclude), self._keyword_scores(query, coded), self._pair_scores(pairs)]
-        )
+        hits = self._keyword_hits(query, coded)
+        evidence = np.vstack([self._example_scores(coded, pairs, exclude), self._keyword_scores(hits), self._pair_scores(pairs)])
         ordered = np.sort(evidence, axis=0)
         combined = ordered[2] + _AGREEMENT_SHARE * ordered[1]
         if len(query.text.replace(" ", "")) > _SMALLTALK_MAX_CHARS:
             combined[self._smalltalk] *= _SMALLTALK_LONG_FACTOR
-        for intent in self._priority:
-            if evidence[1, intent] >= _PRIORITY_KEYWORD_FLOOR:
-                combined[intent] = combined.max() + 1.0
+        if self._priority:
+            # A call for help outvotes everything, but only in its own words: 让我私了 merely sounds
+            # like 让我死了.
+            trusted = self._keyword_scores(hits, trusted_only=True)
+            for intent in self._priority:
+                if trusted[intent] >= _PRIORITY_KEYWORD_FLOOR:
+                    combined[intent] = combined.max() + 1.0
         return combined
 
     # -- decisions ------------------------------------------------------------------------
@@ -317,7 +331,13 @@ class Matcher:
         exclude = self._example_position.get(leave_out) if leave_out else None
         scores = self._prefer_topic(query, self.scores(query, exclude), exclude)
         order = np.argsort(-scores, kind="stable")[:limit]
-        return [Candidate(self._ids[i], round(float(min(scores[i], 100.0)), 1), round(float(scores[i]), 1)) for i in order if scores[i] > 0]
+        coded = self._codes.encode(query.sounds)
+        named = {intent for (intent, _), hit in self._keyword_hits(query, coded).items() if hit.weight and query.text and hit.trusted}
+        return [
+            Candidate(self._ids[i], round(float(min(scores[i], 100.0)), 1), round(float(scores[i]), 1), int(i) in named)
+            for i in order
+            if scores[i] > 0
+        ]
 
     def _prefer_topic(self, query: Normalised, scores: np.ndarray, exclude: int | None) -> np.ndarray:
         """Put the problem ahead of the service asked about for it (see `_TOPIC_PREFERENCE_WINDOW`)."""
@@ -386,7 +406,7 @@ class Matcher:
                     "score": candidate.score,
                     "example_score": round(float(examples[n]), 1),
                     "closest_example": self._example_texts[closest[n]] if n in closest else None,
-                    "keyword_score": round(float(self._keyword_scores(query, coded)[n]), 1) if pairs else 0.0,
+                    "keyword_score": round(float(self._keyword_scores(keywords)[n]), 1),
                     "keywords_found": sorted(word for (owner, word) in keywords if owner == n),
                     "word_pair_score": round(float(word_pairs[n]), 1),
                     "put_ahead_as_topic": bool(candidate.evidence > plain[n] + 0.05),
