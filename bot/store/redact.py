@@ -226,11 +226,15 @@ _RELATIVES = (
 # Words that start with a surname but are not a name (对方全责, 我是农民工, 老板马上…).
 _NOT_A_NAME = "车牌|全责|全部|全额|全家|全款|万元|万块|万州|马上|经常|方面|公司|房子|车子|农民|单位|高兴|文件|明天|明年|时间|关系|安全|程序|包括"
 # A name after 我是 ends the clause, and is not a role (我是农民工, 我是万州人).
-_ROLE_ENDINGS = "人工民员户者生长师主家族东客"
+_ROLE_ENDINGS = "人工民员户者生长师主家族东客侨"
+# After a bare 我老公 / 朋友 / 本人 the next word is as often 和, 向, 白天 or 车祸 as a name, so
+# there a name may not start with a surname that is also a common word (real questions showed it).
+_WORD_SURNAMES = "和向于付解申车白包成时明安全高常文关路连单应商师司古吉景米房万华"
 _NAME = re.compile(
-    rf"(?P<cue>(?:我叫|我的名字是|我的名字叫|名字叫|名字是|名叫|本人|姓名{_IS}|(?:{_RELATIVES})(?:叫|是|名叫)?){_IS})"
+    rf"(?P<cue>(?:我叫|我的名字是|我的名字叫|名字叫|名字是|名叫|姓名{_IS}|(?:{_RELATIVES})(?:叫|名叫|[:：])){_IS})"
     rf"(?!{_NOT_A_NAME})(?P<item>{_NAME_CORE})(?![{_CJK}]?某)"
-    rf"|(?P<cue2>我是)(?!{_NOT_A_NAME})(?P<item2>{_NAME_CORE})(?<![{_ROLE_ENDINGS}])(?=[，,。.！!？?\s]|$|想|要|今年)"
+    rf"|(?P<cue3>(?:本人|{_RELATIVES})[ ]{{0,3}})(?![{_WORD_SURNAMES}]|是)(?!{_NOT_A_NAME})(?P<item3>{_NAME_CORE})(?![{_CJK}]?某)"
+    rf"|(?P<cue2>(?:我|{_RELATIVES})是)(?!{_NOT_A_NAME})(?P<item2>{_NAME_CORE})(?<![{_ROLE_ENDINGS}])(?=[，,。.！!？?\s]|$|想|要|今年)"
     rf"|(?:^|(?<=[，,。！!？?\s]))(?P<subject>{_NAME_CORE})(?=欠我|欠了我|打了我|打我|骗了我|骗我|借了我|借我|拖欠|不还)"
 )
 
@@ -270,9 +274,14 @@ def _email_hits(shadow: str) -> Iterator[_Hit]:
         yield _Hit(match.start() + (lead.end() if lead else 0), match.end(), EMAIL)
 
 
+_STREET_LEVEL = re.compile("街道|大道|路|街|巷|胡同|村|社区|小区|花园|苑|大厦|公寓|新村|家园|华庭|广场")
+# Words shaped like a place that name no place (家住农村, 住在城里).
+_NOT_AN_ADDRESS = frozenset({"农村", "城里", "城市", "乡下", "市区", "郊区", "城区", "县城", "乡村", "山村", "小区", "老小区"})
+
+
 def _address_ok(item: str) -> bool:
-    """A cued address names at least a street, village or estate, not just a district."""
-    return bool(re.search(rf"(?:{_UNIT_SUFFIX})|(?:街道|大道|路|街|巷|胡同|村|社区|小区|花园|苑|大厦|公寓|新村|家园|华庭)", item))
+    """An address names at least a street, village or estate, not just a district or a floor."""
+    return item not in _NOT_AN_ADDRESS and bool(_STREET_LEVEL.search(item))
 
 
 # Order matters: e-mail first so digits in an address go with it; cue-led ids before bare
