@@ -1,23 +1,37 @@
-"""`legalbot serve`: one webhook worker (run several behind a load balancer; docs/deploy.md)."""
+"""`legalbot serve`: one worker for every channel that is switched on (docs/deploy.md).
+
+Telegram's webhook when ``TELEGRAM_BOT_TOKEN`` is set, the web chat with ``--web`` or
+``LEGALBOT_WEB=1``, WeChat when ``LEGALBOT_WECHAT_TOKEN`` is set; ``GET /healthz`` always. No
+channel needs another's secrets. Run several workers behind a load balancer: their state is in
+the store they share.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import ipaddress
 import logging
 
 from ..errors import UserError
-from ..settings import webhook_secret
+from ..settings import Settings, webhook_secret
 from .common import add_db_option, add_intents_option
-from .telegram import add_log_level_option, bot_api_errors, configure_logging, telegram_settings
+from .telegram import add_log_level_option, bot_api_errors, command_settings, configure_logging
 
 DEFAULT_LISTEN = "127.0.0.1:8080"
-NO_TOKEN = "TELEGRAM_BOT_TOKEN is not set: a webhook worker sends its replies through the Bot API with it."
+NO_CHANNEL = (
+    "no channel is switched on (TELEGRAM_BOT_TOKEN is not set, no --web or LEGALBOT_WEB=1, no LEGALBOT_WECHAT_TOKEN), "
+    "so there would be nothing to serve but /healthz. Set TELEGRAM_BOT_TOKEN (with LEGALBOT_WEBHOOK_SECRET) for the "
+    "Telegram webhook, pass --web or set LEGALBOT_WEB=1 for the web chat, or set LEGALBOT_WECHAT_TOKEN for WeChat."
+)
 NO_SECRET = (
     "no webhook secret: set LEGALBOT_WEBHOOK_SECRET (or pass --secret) to the secret given to `legalbot webhook set`. "
     "Without one, anyone who finds the URL could post updates as if they came from Telegram."
 )
+# Where the channels built elsewhere live; imported only when switched on.
+WEB_MODULE, WEB_FACTORY = "bot.channels.web", "web_app"  # web_app(conversation, WebSettings) -> Starlette, at /
+WECHAT_MODULE, WECHAT_FACTORY = "bot.channels.wechat", "wechat_app"  # wechat_app(conversation, settings) -> Starlette, at /wechat
 
 logger = logging.getLogger(__name__)
 
@@ -36,14 +50,37 @@ def parse_listen(value: str) -> tuple[str, int]:
     return host, int(port)
 
 
-def serve(args: argparse.Namespace) -> int:
-    settings = telegram_settings(args, NO_TOKEN)
-    secret = webhook_secret(args.secret, "--secret") if args.secret else settings.webhook_secret
-    if not secret:
-        raise UserError(NO_SECRET)
+def _factory(module: str, name: str, switch: str):
+    """A channel's app factory from its package, or a plain message when it is not installed."""
+    try:
+        return getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError) as exc:
+        raise UserError(f"{switch} is set, but this legalbot has no {module}.{name} ({exc})") from None
 
-    from ..channels.telegram.webhook import listen_socket, run_worker  # noqa: PLC0415 - keep `legalbot --help` fast
-    from ..channels.telegram.worker import WebhookWorker  # noqa: PLC0415
+
+def _channels(args: argparse.Namespace, settings: Settings) -> tuple[str | None, bool, bool]:
+    """(Telegram webhook secret or None, web on, WeChat on); refuses a configuration serving nothing."""
+    web = args.web or settings.web
+    wechat = bool(settings.wechat_token)
+    secret = None
+    if settings.telegram_token:
+        secret = webhook_secret(args.secret, "--secret") if args.secret else settings.webhook_secret
+        if not secret:
+            raise UserError(NO_SECRET)
+    if secret is None and not web and not wechat:
+        raise UserError(NO_CHANNEL)
+    return secret, web, wechat
+
+
+def serve(args: argparse.Namespace) -> int:
+    settings = command_settings(args)
+    secret, web, wechat = _channels(args, settings)
+    web_app = _factory(WEB_MODULE, WEB_FACTORY, "--web / LEGALBOT_WEB") if web else None
+    wechat_app = _factory(WECHAT_MODULE, WECHAT_FACTORY, "LEGALBOT_WECHAT_TOKEN") if wechat else None
+
+    from ..app.runtime import Runtime  # noqa: PLC0415 - keep `legalbot --help` fast
+    from ..app.server import Channel, listen_socket, mounted  # noqa: PLC0415
+    from ..app.server import serve as serve_channels  # noqa: PLC0415
     from ..core.knowledge import load_knowledge  # noqa: PLC0415
     from ..core.responder import Responder  # noqa: PLC0415
     from ..flows import all_flows  # noqa: PLC0415
@@ -58,14 +95,26 @@ def serve(args: argparse.Namespace) -> int:
     configure_logging(args.log_level)
     if not is_postgres_url(settings.db):
         logger.info("inquiry log in SQLite (%s): fine for workers on this one machine; several machines need PostgreSQL", settings.db)
+    runtime = Runtime(settings, responder, lambda: open_store(settings.db), shared=True)  # StoreError: plain message, exit 2
 
-    async def main() -> None:
-        store = await open_store(settings.db)  # StoreError: plain message, exit 2
-        with bot_api_errors(settings):
-            await run_worker(WebhookWorker(settings, responder, store), secret, sock)
+    def build() -> list[Channel]:
+        channels = []
+        if secret is not None:
+            from ..channels.telegram import webhook  # noqa: PLC0415 - PTB only when Telegram is on
+            from ..channels.telegram.worker import WebhookWorker  # noqa: PLC0415
+
+            channels.append(webhook.channel(WebhookWorker(settings, responder, runtime.store, runtime), secret))
+        if wechat_app is not None:
+            channels.append(mounted("wechat", "/wechat", wechat_app(runtime.conversation(), settings)))
+        if web_app is not None:
+            from ..channels.web import WebSettings  # noqa: PLC0415
+
+            channels.append(mounted("web", "/", web_app(runtime.conversation(), WebSettings.from_env(settings=settings))))
+        return channels
 
     try:
-        asyncio.run(main())
+        with bot_api_errors(settings):
+            asyncio.run(serve_channels(runtime, build, sock))
     finally:
         sock.close()
     return 0
@@ -74,15 +123,19 @@ def serve(args: argparse.Namespace) -> int:
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "serve",
-        help="run one webhook worker (several behind a load balancer; see docs/deploy.md)",
-        description="Answer Telegram updates POSTed to /telegram/webhook (GET /healthz for load balancers). "
-        "Needs TELEGRAM_BOT_TOKEN and the webhook secret (LEGALBOT_WEBHOOK_SECRET or --secret); all workers of "
-        "one bot share LEGALBOT_DB, a postgresql:// URL when they run on several machines. Register the URL once "
-        "with `legalbot webhook set`. Stops cleanly on SIGTERM, after answering the updates in hand.",
+        help="run one worker for the channels switched on: Telegram webhook, web chat, WeChat (see docs/deploy.md)",
+        description="Serve GET /healthz for load balancers and every channel that is switched on: the Telegram "
+        "webhook at /telegram/webhook when TELEGRAM_BOT_TOKEN is set (with the webhook secret, LEGALBOT_WEBHOOK_SECRET "
+        "or --secret; register the URL once with `legalbot webhook set`), the web chat at / with --web or "
+        "LEGALBOT_WEB=1, WeChat at /wechat when LEGALBOT_WECHAT_TOKEN is set. No channel needs another's secrets. "
+        "All workers share LEGALBOT_DB, a postgresql:// URL when they run on several machines. Intent reload and "
+        "retention (LEGALBOT_RETENTION_DAYS) run whichever channels are on. Stops cleanly on SIGTERM, after "
+        "answering the messages in hand.",
     )
     parser.add_argument(
         "--listen", metavar="HOST:PORT", type=parse_listen, default=parse_listen(DEFAULT_LISTEN), help=f"default {DEFAULT_LISTEN}"
     )
+    parser.add_argument("--web", action="store_true", help="serve the web chat at / too (or set LEGALBOT_WEB=1)")
     parser.add_argument("--secret", help="the webhook secret (default: $LEGALBOT_WEBHOOK_SECRET; the variable keeps it out of `ps`)")
     add_intents_option(parser)
     add_db_option(parser)

@@ -30,23 +30,30 @@ def add_log_level_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"], help="default INFO")
 
 
-def telegram_settings(args: argparse.Namespace, no_token: str = NO_TOKEN) -> Settings:
-    """Settings for a command that talks to the Bot API: a token, a usable proxy, and the
-    ``--intents``/``--db`` options where the command has them."""
+def command_settings(args: argparse.Namespace) -> Settings:
+    """The environment's settings with the command's ``--intents``/``--db`` options applied, and
+    a usable proxy when there is a Telegram token to use it with."""
     settings = Settings.from_env()
-    if not settings.telegram_token:
-        raise UserError(no_token)
     settings = dataclasses.replace(
         settings,
         intents_dir=getattr(args, "intents", None) or settings.intents_dir,
         db=db_path(args, settings) if hasattr(args, "db") else settings.db,
     )
     scheme = urlsplit(settings.proxy_url).scheme if settings.proxy_url else "http"
-    if scheme not in ("http", "https"):
+    if settings.telegram_token and scheme not in ("http", "https"):
         raise UserError(
             f"the proxy setting (LEGALBOT_PROXY / HTTPS_PROXY) is a {scheme}:// proxy; only http:// and https:// "
             "proxies are supported (most clients, e.g. Clash, also offer an HTTP port such as http://127.0.0.1:7890)"
         )
+    return settings
+
+
+def telegram_settings(args: argparse.Namespace, no_token: str = NO_TOKEN) -> Settings:
+    """Settings for a command that talks to the Bot API: a token, a usable proxy, and the
+    ``--intents``/``--db`` options where the command has them."""
+    settings = command_settings(args)
+    if not settings.telegram_token:
+        raise UserError(no_token)
     return settings
 
 

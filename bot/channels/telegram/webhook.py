@@ -1,15 +1,11 @@
-"""The webhook's HTTP side: a Starlette app served by uvicorn (`legalbot serve`).
+"""The Telegram webhook's HTTP side: a route on `legalbot serve`'s Starlette app (`bot.app.server`).
 
 ``POST /telegram/webhook`` takes one JSON update. A missing or wrong
 ``X-Telegram-Bot-Api-Secret-Token`` is refused with 403 before the body is read; otherwise the
 status is the worker's (`WebhookWorker.handle`): 200 once handled (or already handled), 409 with
 ``Retry-After`` while another worker holds the update, and 503 when this worker cannot work (its
 database is gone), which a load balancer answers by trying the next worker.
-``GET /healthz`` is 200 with a small JSON report when the worker can serve, else 503.
-
-uvicorn stops on SIGTERM or SIGINT: it stops accepting, finishes the requests in hand — every
-update in hand is answered and logged — and only then does `run_worker` stop PTB and close the
-store.
+`create_app` is the webhook with its own ``GET /healthz``, for a worker on its own (tests).
 """
 
 from __future__ import annotations
@@ -17,24 +13,20 @@ from __future__ import annotations
 import hmac
 import json
 import logging
-import signal
-import socket
 from typing import Any
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from ...app.server import HEALTH_PATH, Channel
 from .worker import WebhookWorker
 
 logger = logging.getLogger(__name__)
 
 WEBHOOK_PATH = "/telegram/webhook"
-HEALTH_PATH = "/healthz"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-GRACEFUL_SECONDS = 30  # updates in hand at SIGTERM get this long to finish
 
 
 def _update(body: bytes) -> dict[str, Any] | None:
@@ -48,8 +40,8 @@ def _update(body: bytes) -> dict[str, Any] | None:
     return data
 
 
-def create_app(worker: WebhookWorker, secret: str) -> Starlette:
-    """The routes. The worker is started and stopped by the caller (`run_worker`, or a test)."""
+def webhook_route(worker: WebhookWorker, secret: str) -> Route:
+    """``POST /telegram/webhook``; the worker is started and stopped by the caller."""
     expected = secret.encode()
 
     async def webhook(request: Request) -> Response:
@@ -66,54 +58,21 @@ def create_app(worker: WebhookWorker, secret: str) -> Starlette:
         headers = {"Retry-After": str(outcome.retry_after)} if outcome.retry_after else None
         return Response(status_code=outcome.status, headers=headers)
 
+    return Route(WEBHOOK_PATH, webhook, methods=["POST"])
+
+
+def channel(worker: WebhookWorker, secret: str) -> Channel:
+    """The webhook as one of `legalbot serve`'s channels."""
+    return Channel("telegram", [webhook_route(worker, secret)], worker.start, worker.stop, worker.health)
+
+
+def create_app(worker: WebhookWorker, secret: str) -> Starlette:
+    """The webhook and ``GET /healthz`` for one worker (started and stopped by the caller)."""
+
     async def healthz(request: Request) -> Response:
         health = await worker.health()
         return JSONResponse(health.details, 200 if health.ok else 503)
 
-    return Starlette(routes=[Route(WEBHOOK_PATH, webhook, methods=["POST"]), Route(HEALTH_PATH, healthz, methods=["GET"])])
+    return Starlette(routes=[webhook_route(worker, secret), Route(HEALTH_PATH, healthz, methods=["GET"])])
 
 
-def listen_socket(host: str, port: int) -> socket.socket:
-    """Bound before anything starts, so a busy port is reported plainly (`OSError`)."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((host, port))
-    except OSError:
-        sock.close()
-        raise
-    sock.set_inheritable(True)
-    return sock
-
-
-async def run_worker(worker: WebhookWorker, secret: str, sock: socket.socket) -> None:
-    """Start the worker, serve until SIGTERM/SIGINT, then stop it; returns normally (exit 0).
-
-    A signal during start-up is remembered and honoured as soon as the worker has started.
-    uvicorn re-raises the signal it handled once it is done; the handlers installed here take it
-    then, so the process ends with the clean shutdown rather than the signal's default death.
-    """
-    stop_early: list[int] = []
-    previous = {sig: signal.signal(sig, lambda signum, _: stop_early.append(signum)) for sig in (signal.SIGTERM, signal.SIGINT)}
-    config = uvicorn.Config(
-        create_app(worker, secret),
-        lifespan="off",
-        log_config=None,
-        access_log=False,
-        server_header=False,
-        timeout_graceful_shutdown=GRACEFUL_SECONDS,
-    )
-    try:
-        await worker.start()
-        if stop_early:
-            logger.info("stopped before serving")
-            return
-        host, port = sock.getsockname()[:2]
-        logger.info("webhook worker listening on http://%s:%d%s", host, port, WEBHOOK_PATH)
-        await uvicorn.Server(config).serve(sockets=[sock])
-    finally:
-        await worker.stop()
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-        logger.info("webhook worker stopped")

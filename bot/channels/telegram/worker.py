@@ -101,6 +101,7 @@ class WebhookWorker:
         await self.app.start()
         self.renewing = asyncio.create_task(self._renew_claims())
         self.ready = True
+        logger.info("webhook worker ready")
 
     async def stop(self) -> None:
         """After the HTTP server has finished the updates in hand: stop PTB (and an own runtime,
@@ -119,6 +120,7 @@ class WebhookWorker:
             await self.bot.post_shutdown(self.app)
             if self.owns_runtime:
                 await self.runtime.stop()  # also when start failed before PTB knew of it
+            logger.info("webhook worker stopped")
 
     # ---- one update ----------------------------------------------------------------------------
 

@@ -1,0 +1,129 @@
+"""`legalbot serve`'s HTTP side: one Starlette app for whichever channels are on, served by uvicorn.
+
+``GET /healthz`` always (the runtime's health, and the Telegram worker's when it is on), the
+Telegram webhook at ``/telegram/webhook`` when ``TELEGRAM_BOT_TOKEN`` is set, WeChat's
+``GET/POST /wechat`` when ``LEGALBOT_WECHAT_TOKEN`` is set, and the web chat at ``/`` when asked
+(``--web`` or ``LEGALBOT_WEB=1``). The web and WeChat apps are separate Starlette apps mounted
+here; their own lifespans (a WeChat access-token refresher, say) run around the serving.
+
+uvicorn stops on SIGTERM or SIGINT: it stops accepting, finishes the requests in hand — every
+update in hand is answered and logged — and only then are the channels and the runtime stopped.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import signal
+import socket
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+
+from .runtime import Health, Runtime
+
+logger = logging.getLogger(__name__)
+
+HEALTH_PATH = "/healthz"
+GRACEFUL_SECONDS = 30  # updates in hand at SIGTERM get this long to finish
+
+
+@dataclass
+class Channel:
+    """One channel as `legalbot serve` runs it: its routes, and how to start and stop it."""
+
+    name: str
+    routes: Sequence[BaseRoute]
+    start: Callable[[], Awaitable[None]] | None = None
+    stop: Callable[[], Awaitable[None]] | None = None
+    health: Callable[[], Awaitable[Health]] | None = None
+    apps: Sequence[Starlette] = field(default_factory=tuple)  # mounted apps whose lifespans to run
+
+
+def mounted(name: str, path: str, app: Starlette) -> Channel:
+    """A channel that is a Starlette app of its own (the web chat, WeChat), mounted at ``path``."""
+    return Channel(name, [Mount(path, app=app)], apps=(app,))
+
+
+def create_app(runtime: Runtime, channels: Sequence[Channel]) -> Starlette:
+    """/healthz first, then each channel's routes in order (a mount at ``/`` goes last)."""
+
+    async def healthz(request: Request) -> Response:
+        health = await runtime.health()
+        details = {**health.details, "channels": [c.name for c in channels]}
+        ok = health.ok
+        for channel in channels:
+            if channel.health is not None:
+                theirs = await channel.health()
+                details[channel.name] = theirs.details
+                ok = ok and theirs.ok
+        return JSONResponse(details, 200 if ok else 503)
+
+    routes: list[BaseRoute] = [Route(HEALTH_PATH, healthz, methods=["GET"])]
+    for channel in sorted(channels, key=lambda c: any(isinstance(r, Mount) and r.path == "" for r in c.routes)):
+        routes += channel.routes
+    return Starlette(routes=routes)
+
+
+def listen_socket(host: str, port: int) -> socket.socket:
+    """Bound before anything starts, so a busy port is reported plainly (`OSError`)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock
+
+
+async def serve(runtime: Runtime, build: Callable[[], Sequence[Channel]], sock: socket.socket) -> None:
+    """Start the runtime, then the channels ``build`` makes over it, serve until SIGTERM/SIGINT,
+    then stop the channels and the runtime; returns normally (exit 0).
+
+    A signal during start-up is remembered and honoured as soon as everything has started.
+    uvicorn re-raises the signal it handled once it is done; the handlers installed here take it
+    then, so the process ends with the clean shutdown rather than the signal's default death.
+    """
+    stop_early: list[int] = []
+    previous = {sig: signal.signal(sig, lambda signum, _: stop_early.append(signum)) for sig in (signal.SIGTERM, signal.SIGINT)}
+    started: list[Channel] = []
+    try:
+        async with contextlib.AsyncExitStack() as stack:
+            stack.push_async_callback(runtime.stop)
+            await runtime.start()
+            channels = build()
+            for channel in channels:
+                if channel.stop is not None:  # also when its start fails half-way
+                    stack.push_async_callback(channel.stop)
+                if channel.start is not None:
+                    await channel.start()
+                for app in channel.apps:
+                    await stack.enter_async_context(app.router.lifespan_context(app))
+                started.append(channel)
+            if stop_early:
+                logger.info("stopped before serving")
+                return
+            config = uvicorn.Config(
+                create_app(runtime, channels),
+                lifespan="off",
+                log_config=None,
+                access_log=False,
+                server_header=False,
+                timeout_graceful_shutdown=GRACEFUL_SECONDS,
+            )
+            host, port = sock.getsockname()[:2]
+            shown = f"[{host}]" if ":" in host else host
+            logger.info("serving on http://%s:%d: %s", shown, port, ", ".join(c.name for c in channels) or "no channel")
+            await uvicorn.Server(config).serve(sockets=[sock])
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        logger.info("stopped: %s", ", ".join(c.name for c in started) or "no channel had started")
