@@ -84,7 +84,8 @@ def test_a_question_gets_the_terminal_guidance_and_a_number_presses_that_choice(
 
 
 def test_menu_clicks_open_an_intent_or_the_menu(responder, wechat, tmp_path):
-    with running_wechat(responder, settings_for(wechat), tmp_path / "log.sqlite3") as bot:
+    db = tmp_path / "log.sqlite3"
+    with running_wechat(responder, settings_for(wechat), db) as bot:
         guidance = wechat.post(bot.url, wechat.event_xml("oClicker", "CLICK", "intent:mediation", created=1), safe=True)
         menu = wechat.post(bot.url, wechat.event_xml("oClicker", "CLICK", "menu", created=2), safe=True)
         stale = wechat.post(bot.url, wechat.event_xml("oClicker", "CLICK", "intent:no_such_topic", created=3), safe=True)
@@ -94,6 +95,7 @@ def test_menu_clicks_open_an_intent_or_the_menu(responder, wechat, tmp_path):
     assert menu.content.startswith("您好！") and "回复 1 查看“法律援助”" in menu.content
     assert stale.content.startswith("这个按钮已经失效了")
     assert body(first_choice.content) == terminal_replies(tmp_path, "1")[1]  # the stale reply offered the menu again
+    assert logged(db)[0] == ("wechat", "intent:mediation", "mediation")  # a click is logged under its key
 
 
 def test_the_deadline_flow_by_numbers_reaches_its_answer(responder, wechat, tmp_path):

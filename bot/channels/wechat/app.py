@@ -88,7 +88,7 @@ class WeChatChannel:
         if incoming.kind is Kind.SUBSCRIBE:
             return Turn(command="start", **said)
         if incoming.kind is Kind.CLICK:
-            return Turn(action=incoming.text, **said)
+            return Turn(text=incoming.text, action=incoming.text, **said)  # the key is what the log can show of a menu click
         command = COMMAND.fullmatch(incoming.text.strip())
         if command:
             return Turn(text=incoming.text.strip(), command=command[1].lower(), arg=command[2] or "", **said)
