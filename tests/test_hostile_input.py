@@ -18,10 +18,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.channels.terminal import TerminalChat
+from bot.conversation import Conversation
 from bot.core.matcher import Matcher
 from bot.core.normalise import normalise, segment_pinyin
 from bot.core.responder import MAX_INPUT_CHARS, Responder
 from bot.flows import all_flows
+from bot.store import open_store
 from bot.store.redact import redact
 
 PIECES = ["a", "ha", "哈", "falv", "法律援助", "1", "138", " ", "\u200b", "😀", "zh", "ü", "Ⅻ", "ｆａｌｖ", "@", "-", "：", "x"]
@@ -76,24 +78,24 @@ def test_redact_never_raises_and_is_idempotent(text: str) -> None:
 
 @FAST
 @given(st.lists(hostile, min_size=1, max_size=4))
-def test_terminal_chat_answers_every_line(responder: Responder, lines: list[str]) -> None:
+def test_terminal_chat_answers_every_line(responder: Responder, tmp_path_factory: pytest.TempPathFactory, lines: list[str]) -> None:
+    db = tmp_path_factory.mktemp("chat") / "log.sqlite3"
     out = io.StringIO()
-    answered: list[str] = []
-
-    async def on_reply(said: str, _reply: object) -> None:
-        answered.append(said)
 
     async def talk() -> int:
-        chat = TerminalChat(responder, out, on_reply=on_reply)
-        expected = 0
-        for line in (line.replace("\n", " ") for line in lines):
-            if not await chat.handle(line):
-                break
-            expected += bool(line.strip())
-        return expected
+        store = await open_store(str(db))
+        try:
+            chat = TerminalChat(Conversation(responder, store), out, "tester")
+            expected = 0
+            for line in (line.replace("\n", " ") for line in lines):
+                if not await chat.handle(line):
+                    break
+                expected += bool(line.strip())
+            return expected
+        finally:
+            await store.close()
 
-    expected = asyncio.run(talk())
-    assert len(answered) == expected == out.getvalue().count("机器人>")
+    assert asyncio.run(talk()) == out.getvalue().count("机器人>")
 
 
 def test_the_real_chat_answers_and_logs_the_reported_texts(cli, tmp_path: Path) -> None:
