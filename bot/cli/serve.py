@@ -30,8 +30,8 @@ NO_SECRET = (
     "Without one, anyone who finds the URL could post updates as if they came from Telegram."
 )
 # Where the channels built elsewhere live; imported only when switched on.
-WEB_MODULE, WEB_FACTORY = "bot.channels.web", "web_app"  # web_app(conversation, WebSettings) -> Starlette, at /
-WECHAT_MODULE, WECHAT_FACTORY = "bot.channels.wechat", "wechat_app"  # wechat_app(conversation, settings) -> Starlette, at /wechat
+WEB_MODULE = "bot.channels.web"  # web_app(conversation, WebSettings) -> Starlette, mounted at /
+WECHAT_MODULE = "bot.channels.wechat"  # wechat_app(conversation, WeChatSettings) -> Starlette; wechat_routes(app) at /wechat
 
 logger = logging.getLogger(__name__)
 
@@ -75,8 +75,12 @@ def _channels(args: argparse.Namespace, settings: Settings) -> tuple[str | None,
 def serve(args: argparse.Namespace) -> int:
     settings = command_settings(args)
     secret, web, wechat = _channels(args, settings)
-    web_app = _factory(WEB_MODULE, WEB_FACTORY, "--web / LEGALBOT_WEB") if web else None
-    wechat_app = _factory(WECHAT_MODULE, WECHAT_FACTORY, "LEGALBOT_WECHAT_TOKEN") if wechat else None
+    web_app = _factory(WEB_MODULE, "web_app", "--web / LEGALBOT_WEB") if web else None
+    web_settings = _factory(WEB_MODULE, "WebSettings", "--web / LEGALBOT_WEB").from_env(settings=settings) if web else None
+    if wechat:
+        wechat_app = _factory(WECHAT_MODULE, "wechat_app", "LEGALBOT_WECHAT_TOKEN")
+        wechat_routes = _factory(WECHAT_MODULE, "wechat_routes", "LEGALBOT_WECHAT_TOKEN")
+        wechat_settings = _factory(WECHAT_MODULE, "WeChatSettings", "LEGALBOT_WECHAT_TOKEN").from_env()  # checked now
 
     from ..app.runtime import Runtime  # noqa: PLC0415 - keep `legalbot --help` fast
     from ..app.server import Channel, listen_socket, mounted  # noqa: PLC0415
@@ -104,12 +108,11 @@ def serve(args: argparse.Namespace) -> int:
             from ..channels.telegram.worker import WebhookWorker  # noqa: PLC0415
 
             channels.append(webhook.channel(WebhookWorker(settings, responder, runtime.store, runtime), secret))
-        if wechat_app is not None:
-            channels.append(mounted("wechat", "/wechat", wechat_app(runtime.conversation(), settings)))
+        if wechat:
+            app = wechat_app(runtime.conversation(), wechat_settings)
+            channels.append(Channel("wechat", wechat_routes(app), apps=(app,)))
         if web_app is not None:
-            from ..channels.web import WebSettings  # noqa: PLC0415
-
-            channels.append(mounted("web", "/", web_app(runtime.conversation(), WebSettings.from_env(settings=settings))))
+            channels.append(mounted("web", "/", web_app(runtime.conversation(), web_settings)))
         return channels
 
     try:
