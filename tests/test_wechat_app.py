@@ -270,3 +270,15 @@ def test_the_access_token_is_fetched_at_start_and_renewed_before_it_expires(resp
                 time.sleep(0.1)
     assert len(short_lived.token_calls) >= 2
 
+
+
+def test_a_number_sent_right_behind_a_slow_question_picks_from_its_answer(responder, wechat, tmp_path):
+    """WeChat delivers a resident's messages independently; the second waits for the first's turn."""
+    with running_wechat(responder, settings_for(wechat, reply_budget=0.2), tmp_path / "log.sqlite3", delay=0.5) as bot:
+        with ThreadPoolExecutor(2) as pool:
+            question = pool.submit(wechat.post, bot.url, wechat.text_xml("oQuick", "法律援助怎么申请"), True)
+            time.sleep(0.05)
+            choice = pool.submit(wechat.post, bot.url, wechat.text_xml("oQuick", "2"), True)
+            assert question.result().is_success and choice.result().is_success
+        answers = wechat.wait_delivered("oQuick", 2)
+    assert [body(a) for a in answers] == terminal_replies(tmp_path, "法律援助怎么申请", "2")[1:]

@@ -21,6 +21,7 @@ import logging
 import re
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager, suppress
+from functools import partial
 
 from starlette.applications import Starlette
 from starlette.background import BackgroundTask
@@ -32,7 +33,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from ...conversation import Conversation, Turn, texts
 from . import render
 from .api import WeChatAPI
-from .deliveries import Answer, Commit, Deliveries, Delivery, Mode
+from .deliveries import Answer, Deliveries, Delivery, Mode
 from .protocol import SUCCESS, Envelope, Forbidden, Incoming, Kind, Unreadable, check_signature, read
 from .settings import WeChatSettings
 
@@ -41,6 +42,7 @@ logger = logging.getLogger(__name__)
 CHANNEL = "wechat"
 COMMAND = re.compile(r"/([A-Za-z_]{1,32})(?:\s+(.*))?", re.DOTALL)
 XML = "application/xml; charset=utf-8"
+ORDER_WAIT_SECONDS = 10.0  # a resident's next turn waits at most this long for the previous one to commit
 
 
 async def _no_commit() -> None:
@@ -56,6 +58,7 @@ class WeChatChannel:
         self.envelope = Envelope(settings)
         self.api = WeChatAPI(settings)
         self.deliveries = Deliveries(settings.remember_seconds)
+        self._last_turn: dict[str, asyncio.Event] = {}  # per resident: set once their latest turn committed
 
     async def verify(self, request: Request) -> Response:
         try:
@@ -95,14 +98,35 @@ class WeChatChannel:
         return Turn(text=incoming.text, **said)
 
     async def _answer(self, incoming: Incoming) -> Answer:
+        """The turn, once the same resident's previous turn has committed (its choices are then in the
+        session for a "2" that WeChat delivered right behind it), or after `ORDER_WAIT_SECONDS`."""
+        previous = self._last_turn.get(incoming.user)
+        finished = self._last_turn[incoming.user] = asyncio.Event()
+        if previous is not None:
+            with suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(previous.wait(), ORDER_WAIT_SECONDS)
         try:
             outcome = await self.conversation.turn(self._turn(incoming))
         except Exception:  # noqa: BLE001 - the resident gets an apology, not silence
             logger.exception("a WeChat message could not be answered")
+            self._finished(incoming.user, finished)
             return Answer([texts.SORRY], _no_commit)
+
+        async def commit() -> None:
+            try:
+                await outcome.commit()
+            finally:
+                self._finished(incoming.user, finished)
+
+        release = partial(self._finished, incoming.user, finished)
         if outcome.reply is None:  # flood control
-            return Answer([outcome.notice] if outcome.notice else [], outcome.commit)
-        return Answer(render.messages(outcome.reply, self.settings.max_text_bytes, self.settings.max_messages), outcome.commit)
+            return Answer([outcome.notice] if outcome.notice else [], commit, release)
+        return Answer(render.messages(outcome.reply, self.settings.max_text_bytes, self.settings.max_messages), commit, release)
+
+    def _finished(self, user: str, finished: asyncio.Event) -> None:
+        finished.set()
+        if self._last_turn.get(user) is finished:
+            del self._last_turn[user]
 
     async def _deliver(self, delivery: Delivery, incoming: Incoming, query: Mapping[str, str]) -> Response:
         """Passive when the answer is ready in time, else "success" now and the API later."""
@@ -118,31 +142,38 @@ class WeChatChannel:
         if delivery.mode is Mode.API:
             return PlainTextResponse(SUCCESS)
         if delivery.mode is Mode.PASSIVE:  # a retry of a message answered passively: WeChat lost that reply
-            return self._passive(incoming, answer.parts[0], query) if answer.parts else PlainTextResponse(SUCCESS)
+            return self._first_part(incoming, answer, query)
         delivery.mode = Mode.PASSIVE
         if len(answer.parts) <= 1:
             await answer.commit()
-            return self._passive(incoming, answer.parts[0], query) if answer.parts else PlainTextResponse(SUCCESS)
-        later = BackgroundTask(self._send, incoming.user, answer.parts[1:], answer.commit)
-        return self._passive(incoming, answer.parts[0], query, later)
+            return self._first_part(incoming, answer, query)
+        later = BackgroundTask(self._send, incoming.user, answer, 1)
+        return self._first_part(incoming, answer, query, later)
+
+    def _first_part(self, incoming: Incoming, answer: Answer, query: Mapping[str, str], later: BackgroundTask | None = None) -> Response:
+        return self._passive(incoming, answer.parts[0], query, later) if answer.parts else PlainTextResponse(SUCCESS)
 
     def _passive(self, incoming: Incoming, text: str, query: Mapping[str, str], background: BackgroundTask | None = None) -> Response:
         sealed = self.envelope.seal(incoming.reply_xml(text), query)
         return Response(sealed, media_type=XML, background=background)
 
     async def _send_when_ready(self, delivery: Delivery, user: str) -> None:
-        answer = await delivery.answer
-        await self._send(user, answer.parts, answer.commit)
+        await self._send(user, await delivery.answer)
 
-    async def _send(self, user: str, parts: list[str], commit: Commit) -> None:
-        """The parts in order by the customer-service API; a failed one stops the rest (order matters)."""
+    async def _send(self, user: str, answer: Answer, first: int = 0) -> None:
+        """The parts from ``first`` on, in order, by the customer-service API; a failed one stops the
+        rest (order matters) and leaves the session as the resident last saw it."""
+        parts = answer.parts[first:]
+        if not parts:  # flood control dropped the message: nothing to send, the turn still ends
+            await answer.commit()
         for number, part in enumerate(parts, 1):
             if number == len(parts):
-                await commit()
+                await answer.commit()
             try:
                 await self.api.send_text(user, part)
             except Exception:  # noqa: BLE001 - logged; the resident can ask again
                 logger.exception("WeChat customer-service message %d of %d could not be sent", number, len(parts))
+                answer.release()
                 return
 
     async def close(self) -> None:

@@ -27,12 +27,18 @@ class Mode(str, Enum):
     API = "api"  # wholly by the customer-service API, WeChat got "success"
 
 
+def _nothing() -> None:
+    return None
+
+
 @dataclass(frozen=True)
 class Answer:
-    """An answer's WeChat messages in order, and the turn's commit (await it before the last leaves)."""
+    """An answer's WeChat messages in order, the turn's commit (await it before the last leaves),
+    and ``release``, for an answer that will never leave: the resident's next turn need not wait."""
 
     parts: list[str]
     commit: Commit
+    release: Callable[[], None] = _nothing
 
 
 @dataclass
