@@ -215,7 +215,7 @@ _SURNAMES_1 = (
     "晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝"
 )
 # Characters that end a name: what people write right after one (verbs, particles, punctuation).
-_AFTER_NAME = "想要说打在和跟与是的了把被给让去来欠不没也都就还很问请因从到对向找借拿骂告现已又会能可应该今昨前后这那有吗呢啊吧今年岁男女先生女士律师"
+_AFTER_NAME = "想要说打在和跟与是的了把被给让去来欠拖不没也都就还很问请因从到对向找借拿骂告现已又会能可应该今昨前后这那有吗呢啊吧今年岁男女先生女士律师"
 _GIVEN = rf"(?:某某|某|[Xx]{{1,2}}|[{_CJK}](?:(?![{_AFTER_NAME}]|家暴)[{_CJK}])?)"
 _NAME_CORE = rf"(?:{_SURNAMES_2}|[{_SURNAMES_1}]){_GIVEN}"
 _RELATIVES = (
@@ -224,16 +224,18 @@ _RELATIVES = (
     "申请人|被申请人|当事人|联系人|代理人|债务人|欠款人"
 )
 # Words that start with a surname but are not a name (对方全责, 我是农民工, 老板马上…).
-_NOT_A_NAME = "车牌|全责|全部|全额|全家|全款|万元|万块|万州|马上|经常|方面|公司|房子|车子|农民|单位|高兴|文件|明天|明年|时间|关系|安全|程序|包括"
+_NOT_A_NAME = "莫得|车牌|全责|全部|全额|全家|全款|万元|万块|万州|马上|经常|方面|公司|房子|车子|农民|单位|高兴|文件|明天|明年|时间|关系|安全|程序|包括"
 # A name after 我是 ends the clause, and is not a role (我是农民工, 我是万州人).
 _ROLE_ENDINGS = "人工民员户者生长师主家族东客侨"
 # After a bare 我老公 / 朋友 / 本人 the next word is as often 和, 向, 白天 or 车祸 as a name, so
 # there a name may not start with a surname that is also a common word (real questions showed it).
 _WORD_SURNAMES = "和向于付解申车白包成时明安全高常文关路连单应商师司古吉景米房万华"
+# What follows a name after a bare cue: the end of the clause, or a verb (邻居施工危及… is no name).
+_NAME_END = rf"(?:[，,。.！!？?、；;：:\s]|$|[{_AFTER_NAME}]|天天|总是|经常|一直|拖欠|家暴)"
 _NAME = re.compile(
-    rf"(?P<cue>(?:我叫|我的名字是|我的名字叫|名字叫|名字是|名叫|姓名{_IS}|(?:{_RELATIVES})(?:叫|名叫|[:：])){_IS})"
+    rf"(?P<cue>(?:我叫|我的名字是|我的名字叫|名字叫|名字是|名叫|姓名(?:[ ]{{0,3}}[:：是叫])|(?:{_RELATIVES})(?:叫|名叫|[:：])){_IS})"
     rf"(?!{_NOT_A_NAME})(?P<item>{_NAME_CORE})(?![{_CJK}]?某)"
-    rf"|(?P<cue3>(?:本人|{_RELATIVES})[ ]{{0,3}})(?![{_WORD_SURNAMES}]|是)(?!{_NOT_A_NAME})(?P<item3>{_NAME_CORE})(?![{_CJK}]?某)"
+    rf"|(?P<cue3>(?:本人|{_RELATIVES})[ ]{{0,3}})(?![{_WORD_SURNAMES}]|是)(?!{_NOT_A_NAME})(?P<item3>{_NAME_CORE})(?![{_CJK}]?某)(?={_NAME_END})"
     rf"|(?P<cue2>(?:我|{_RELATIVES})是)(?!{_NOT_A_NAME})(?P<item2>{_NAME_CORE})(?<![{_ROLE_ENDINGS}])(?=[，,。.！!？?\s]|$|想|要|今年)"
     rf"|(?:^|(?<=[，,。！!？?\s]))(?P<subject>{_NAME_CORE})(?=欠我|欠了我|打了我|打我|骗了我|骗我|借了我|借我|拖欠|不还)"
 )
