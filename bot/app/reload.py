@@ -48,12 +48,15 @@ class IntentReloader:
         self.lock = asyncio.Lock()
         self.signature = files_signature(directory)
         self.announce: Callable[[], Awaitable[None]] | None = None
+        # Where a reload reads from: the folder, until the runtime points it at the database's
+        # newest knowledge revision (`bot.knowledge.source`).
+        self.load: Callable[[], Awaitable[Knowledge]] = lambda: asyncio.to_thread(load_knowledge, self.directory)
 
     async def reload(self, announce: bool = False) -> Knowledge:
         """Load and swap in the folder's intents; `KnowledgeError` leaves the running set alone."""
         async with self.lock:
             signature = files_signature(self.directory)
-            knowledge = await asyncio.to_thread(load_knowledge, self.directory)
+            knowledge = await self.load()
             await asyncio.to_thread(self.responder.reload, knowledge)
             self.signature = signature
             logger.info("intents reloaded: %d intents", len(knowledge.intents))

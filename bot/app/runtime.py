@@ -19,13 +19,16 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from ..admin.retention import retention_loop
 from ..conversation import Conversation, Turn
 from ..conversation.limits import FloodControl, FloodGate, SharedFloodGate
 from ..conversation.sessions import AsyncMemorySessions, AsyncSessionStore, DatabaseSessions
+from ..core.knowledge import Knowledge
 from ..core.responder import Responder
+from ..knowledge import source as knowledge_source
 from ..settings import Settings
 from ..store.base import Store
 from .knowledge_sync import KnowledgeSync
@@ -37,6 +40,10 @@ HEALTH_TIMEOUT = 2.0
 
 StoreOpener = Callable[[], Awaitable[Store]]
 OnCommit = Callable[[Turn], Awaitable[None]]
+
+
+async def _knowledge_now(store: Store, directory: Path) -> Knowledge:
+    return (await knowledge_source.load(store, directory)).knowledge
 
 
 @dataclass
@@ -64,13 +71,16 @@ class Runtime:
 
     async def start(self) -> None:
         store = self.store = await self.open_store()
+        await self._use_knowledge_revisions(store)
         jobs: list[Coroutine[Any, Any, None]] = [watch_intents(self.reloader, self.notify_admins)]
         if self.shared:
             self.sessions, self.flood = DatabaseSessions(store), SharedFloodGate(store)
-            sync = KnowledgeSync(store, self.reloader.reload)
-            await sync.start()
-            self.reloader.announce = sync.announce
-            jobs.append(sync.follow())
+        # Every process on one database follows the knowledge generation: a save in the staff
+        # console (another process, maybe another machine) reaches this one too.
+        sync = KnowledgeSync(store, self.reloader.reload)
+        await sync.start()
+        self.reloader.announce = sync.announce
+        jobs.append(sync.follow())
         if self.settings.retention_days > 0:
             jobs.append(retention_loop(store, self.settings.retention_days))
         self.tasks += [asyncio.create_task(job) for job in jobs]
@@ -80,6 +90,15 @@ class Runtime:
             f"{self.settings.retention_days} days" if self.settings.retention_days else "off",
             "shared" if self.shared else "in-process",
         )
+
+    async def _use_knowledge_revisions(self, store: Store) -> None:
+        """Serve the database's newest knowledge revision, when it has one, and reload from there."""
+        directory = self.settings.intents_dir
+        self.reloader.load = lambda: _knowledge_now(store, directory)
+        loaded = await knowledge_source.load(store, directory)
+        if loaded.revision is not None:
+            await asyncio.to_thread(self.responder.reload, loaded.knowledge)
+            logger.info("knowledge revision %d loaded from the database (%s)", loaded.revision.id, loaded.revision.summary)
 
     def conversation(self, on_commit: OnCommit | None = None) -> Conversation:
         """A conversation service over this runtime's store, sessions and flood counters;

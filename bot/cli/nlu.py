@@ -9,6 +9,7 @@ from pathlib import Path
 from ..core.matcher import Matcher
 from ..evaluation import evaluate, load_examples
 from ..intent_check import check_intents
+from . import knowledge as knowledge_cli
 from .common import add_intents_option, input_lines, intents_dir, knowledge_from, print_json
 
 
@@ -105,3 +106,4 @@ def register(commands: argparse._SubParsersAction) -> None:
     check.add_argument("--quiet", "-q", action="store_true", help="print errors only, not warnings")
     add_intents_option(check)
     check.set_defaults(run=run_check)
+    knowledge_cli.register(intents_commands)  # export / import of the knowledge revisions

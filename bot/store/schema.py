@@ -132,9 +132,83 @@ MIGRATIONS: tuple[Migration, ...] = (
             "DELETE FROM sessions",
         ),
     ),
+    Migration(
+        6,
+        "staff console: accounts, sessions, login throttling, the audit log (issue 11)",
+        (
+            # role is one of bot.console.accounts.ROLES; password is an argon2 hash, never the password.
+            """CREATE TABLE console_users (
+                name TEXT PRIMARY KEY,
+                role TEXT NOT NULL CHECK (role IN ('viewer', 'reviewer', 'editor', 'admin')),
+                password TEXT NOT NULL,
+                disabled INTEGER NOT NULL DEFAULT 0,
+                created_at {float} NOT NULL,
+                changed_at {float} NOT NULL
+            )""",
+            # The cookie holds a random token; only its SHA-256 is stored, so a copy of the database
+            # cannot be used to log in. Sessions live here so every worker honours a login.
+            """CREATE TABLE console_sessions (
+                token TEXT PRIMARY KEY,
+                name TEXT NOT NULL,
+                csrf TEXT NOT NULL,
+                created_at {float} NOT NULL,
+                seen_at {float} NOT NULL
+            )""",
+            "CREATE INDEX console_sessions_name ON console_sessions (name)",
+            # Failed logins per account and per address, counted across workers.
+            "CREATE TABLE console_login_failures (key TEXT PRIMARY KEY, failures INTEGER NOT NULL, first_at {float} NOT NULL)",
+            """CREATE TABLE audit_log (
+                id {id},
+                time {timestamp} NOT NULL,
+                actor TEXT NOT NULL,
+                action TEXT NOT NULL,
+                target TEXT NOT NULL DEFAULT '',
+                before_value TEXT,
+                after_value TEXT
+            )""",
+            "CREATE INDEX audit_log_time ON audit_log (time)",
+        ),
+    ),
+    Migration(
+        7,
+        "knowledge revisions, the staff console's inbox clusters and actions (issue 11)",
+        (
+            # A revision is the whole intent folder: file name -> digest of its text, the texts
+            # stored once each (an edit changes one file). parent is unique, so two saves based
+            # on the same revision cannot both land: history stays one line.
+            "CREATE TABLE knowledge_blobs (digest TEXT PRIMARY KEY, text TEXT NOT NULL)",
+            """CREATE TABLE knowledge_revisions (
+                id {id},
+                parent BIGINT NOT NULL UNIQUE,
+                time {timestamp} NOT NULL,
+                author TEXT NOT NULL,
+                summary TEXT NOT NULL,
+                files TEXT NOT NULL,
+                reverts BIGINT
+            )""",
+            # The inbox: which cluster each inquiry was put in, kept so a cluster's id stays put.
+            "CREATE TABLE inbox_items (inquiry_id BIGINT PRIMARY KEY, cluster_id BIGINT NOT NULL)",
+            "CREATE INDEX inbox_items_cluster ON inbox_items (cluster_id)",
+            """CREATE TABLE inbox_actions (
+                id {id},
+                time {timestamp} NOT NULL,
+                actor TEXT NOT NULL,
+                action TEXT NOT NULL CHECK (action IN ('example', 'out_of_scope', 'dismiss')),
+                inquiry_id BIGINT NOT NULL,
+                intent TEXT,
+                text TEXT,
+                revision BIGINT,
+                undone_at {timestamp},
+                undone_by TEXT
+            )""",
+            "CREATE INDEX inbox_actions_inquiry ON inbox_actions (inquiry_id)",
+        ),
+    ),
 )
 
-LATEST = MIGRATIONS[-1].version
+# Steps are applied in version order; max() rather than the last entry, so the order they are
+# written in cannot lower it.
+LATEST = max(step.version for step in MIGRATIONS)
 
 
 class Transaction(Protocol):
@@ -161,7 +235,7 @@ async def migrate(exclusive: Exclusive, dialect: Dialect, name: str) -> int:
         found = await _version(tx)
     if found > LATEST:
         raise SchemaError(f"{name}: schema version {found} is newer than this legalbot understands ({LATEST}); upgrade legalbot")
-    for step in MIGRATIONS:
+    for step in sorted(MIGRATIONS, key=lambda m: m.version):
         if step.version <= found:
             continue
         async with exclusive() as tx:
