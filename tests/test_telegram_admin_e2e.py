@@ -113,7 +113,7 @@ def test_unmatched_lists_the_question_and_accept_teaches_the_bot(api, bot):
     assert query_id in {c.params["callback_query_id"] for c in api.calls_of("answerCallbackQuery")}
     assert any(UNMATCHED_QUESTION in f.read_text(encoding="utf-8") for f in bot["intents"].glob("*.yaml"))
 
-    expected = load_knowledge(bot["intents"])[intent_id].response.split("\n", 1)[0]
+    expected = load_knowledge(bot["intents"])[intent_id].summary.split("\n", 1)[0]
     assert expected in ask(api, RESIDENT, UNMATCHED_QUESTION).text, "the bot answers that phrasing now"
 
 
@@ -147,7 +147,7 @@ def test_reload_picks_up_an_edit(api, bot):
     legal_aid = bot["intents"] / "legal_aid.yaml"
     original = legal_aid.read_text(encoding="utf-8")
     marker = "【本条已由管理员更新】"
-    first_line = load_knowledge(bot["intents"])["legal_aid"].response.split("\n", 1)[0]
+    first_line = load_knowledge(bot["intents"])["legal_aid"].summary.split("\n", 1)[0]
     legal_aid.write_text(original.replace(first_line, marker + first_line, 1), encoding="utf-8")
     before = len(api.sent(ADMIN))
     api.send_text(ADMIN, "/reload")
@@ -157,7 +157,7 @@ def test_reload_picks_up_an_edit(api, bot):
 
 def test_intent_files_are_reloaded_automatically_when_they_change(api, bot):
     notarization = bot["intents"] / "notarization.yaml"
-    first_line = load_knowledge(bot["intents"])["notarization"].response.split("\n", 1)[0]
+    first_line = load_knowledge(bot["intents"])["notarization"].summary.split("\n", 1)[0]
     marker = "【自动更新】"
     notarization.write_text(notarization.read_text(encoding="utf-8").replace(first_line, marker + first_line, 1), encoding="utf-8")
     api.wait_for(lambda: "intent files changed: reloaded" in bot["log"].read_text(), timeout=20, what="the automatic reload")
@@ -167,7 +167,7 @@ def test_intent_files_are_reloaded_automatically_when_they_change(api, bot):
 def test_a_guidance_longer_than_telegrams_limit_arrives_in_parts_with_buttons_last(api, bot):
     path = bot["intents"] / "enforcement_complaint.yaml"
     original = path.read_text(encoding="utf-8")
-    first_line = load_knowledge(bot["intents"])["enforcement_complaint"].response.split("\n", 1)[0]
+    first_line = load_knowledge(bot["intents"])["enforcement_complaint"].summary.split("\n", 1)[0]
     paragraphs = "".join(f"{first_line}\n\n      第{n}段<说明>：" + "执法投诉" * 250 + "\n\n      " for n in range(8))
     try:
         path.write_text(original.replace(first_line, paragraphs + first_line, 1), encoding="utf-8")

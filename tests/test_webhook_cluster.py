@@ -129,7 +129,7 @@ def _answers_with(api: FakeBotAPI, worker: Worker, user: int, question: str, mar
 def test_an_admin_reload_on_one_worker_reaches_every_worker(cluster):
     api = cluster.api
     path = cluster.intents / "legal_aid.yaml"
-    first_line = load_knowledge(cluster.intents)["legal_aid"].response.split("\n", 1)[0]
+    first_line = load_knowledge(cluster.intents)["legal_aid"].summary.split("\n", 1)[0]
     assert first_line.startswith("法律援助是")
     # An edit the file watchers cannot see (same size, same mtime): only /reload can bring it in.
     stat = path.stat()
@@ -152,7 +152,7 @@ def test_an_admin_reload_on_one_worker_reaches_every_worker(cluster):
 def test_an_edited_intent_file_is_picked_up_by_every_worker(cluster):
     api = cluster.api
     path = cluster.intents / "notarization.yaml"
-    first_line = load_knowledge(cluster.intents)["notarization"].response.split("\n", 1)[0]
+    first_line = load_knowledge(cluster.intents)["notarization"].summary.split("\n", 1)[0]
     path.write_text(path.read_text(encoding="utf-8").replace(first_line, "【已更新】" + first_line, 1), encoding="utf-8")
     for n, worker in enumerate(cluster.workers):
         assert "【已更新】" in _answers_with(api, worker, 630 + n, "公证怎么办", "【已更新】", timeout=15)
