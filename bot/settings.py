@@ -148,6 +148,7 @@ class Settings:
     send_rate: float = DEFAULT_SEND_RATE
     web: bool = False  # LEGALBOT_WEB: `legalbot serve` serves the web chat too
     wechat_token: str = ""  # LEGALBOT_WECHAT_TOKEN: `legalbot serve` serves WeChat (/wechat)
+    console: bool = False  # LEGALBOT_CONSOLE: `legalbot serve` serves the staff console (/console/)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
@@ -167,4 +168,5 @@ class Settings:
             send_rate=rate("LEGALBOT_SEND_RATE", get("LEGALBOT_SEND_RATE", str(DEFAULT_SEND_RATE)), MAX_SEND_RATE),
             web=switch("LEGALBOT_WEB", get("LEGALBOT_WEB")),
             wechat_token=get("LEGALBOT_WECHAT_TOKEN"),
+            console=switch("LEGALBOT_CONSOLE", get("LEGALBOT_CONSOLE")),
         )

@@ -38,20 +38,23 @@ def web_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def _ready(base: str) -> bool:
+def _ready(url: str) -> bool:
     try:
-        with urllib.request.urlopen(f"{base}/api/welcome", timeout=2) as response:
+        with urllib.request.urlopen(url, timeout=2) as response:
             return response.status == 200
     except OSError:
         return False
 
 
 @contextmanager
-def running_web(db: Path | str, log: Path, *args: str, **env: str) -> Iterator[WebServer]:
-    """Start `legalbot web --db DB`, wait until it answers, stop it (SIGTERM) afterwards."""
+def running_web(
+    db: Path | str, log: Path, *args: str, command: str = "web", ready: str = "/api/welcome", **env: str
+) -> Iterator[WebServer]:
+    """Start `legalbot web --db DB` (or another serving ``command``: console, serve), wait until
+    ``ready`` answers, stop it (SIGTERM) afterwards."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "web", "--listen", f"127.0.0.1:{port}", "--db", str(db), *args],
+        [sys.executable, "-m", "bot", command, "--listen", f"127.0.0.1:{port}", "--db", str(db), *args],
         env=web_env(**env),
         cwd=ROOT,
         stdout=log.open("w"),
@@ -60,9 +63,9 @@ def running_web(db: Path | str, log: Path, *args: str, **env: str) -> Iterator[W
     server = WebServer(f"http://127.0.0.1:{port}", process, log)
     try:
         deadline = time.monotonic() + START_SECONDS
-        while not _ready(server.base):
+        while not _ready(server.base + ready):
             if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"legalbot web did not start:\n{log.read_text()}")
+                raise RuntimeError(f"legalbot {command} did not start:\n{log.read_text()}")
             time.sleep(0.2)
         yield server
     finally:

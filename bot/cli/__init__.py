@@ -10,7 +10,7 @@ from .. import __version__
 from ..errors import UserError
 
 # One module per command group; each has register(subparsers) and sets a `run` default.
-COMMAND_MODULES = ("nlu", "chat", "telegram", "serve", "web", "webhook", "deadline", "inquiries", "report", "review")
+COMMAND_MODULES = ("nlu", "chat", "telegram", "serve", "web", "webhook", "deadline", "inquiries", "report", "review", "users", "console")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -39,11 +39,14 @@ def db_path(args: argparse.Namespace, settings: Settings | None = None) -> str:
     return args.db or (settings or Settings.from_env()).db
 
 
-def with_store(args: argparse.Namespace, use: Callable[[InquiryStore], Awaitable[T]], settings: Settings | None = None) -> T:
-    """Open the inquiry log named by ``--db``, run ``use`` on it and close it (all writes landed)."""
+def with_store(
+    args: argparse.Namespace, use: Callable[[InquiryStore], Awaitable[T]], settings: Settings | None = None, create: bool = False
+) -> T:
+    """Open the inquiry log named by ``--db``, run ``use`` on it and close it (all writes landed).
+    ``create``: a missing SQLite file is created (the first staff account on a fresh install)."""
 
     async def session() -> T:
-        store = await open_store(db_path(args, settings), create=False)
+        store = await open_store(db_path(args, settings), create=create)
         try:
             return await use(store)
         finally:

@@ -67,7 +67,7 @@ def _channels(args: argparse.Namespace, settings: Settings) -> tuple[str | None,
         secret = webhook_secret(args.secret, "--secret") if args.secret else settings.webhook_secret
         if not secret:
             raise UserError(NO_SECRET)
-    if secret is None and not web and not wechat:
+    if secret is None and not web and not wechat and not settings.console:
         raise UserError(NO_CHANNEL)
     return secret, web, wechat
 
@@ -111,6 +111,10 @@ def serve(args: argparse.Namespace) -> int:
         if wechat:
             app = wechat_app(runtime.conversation(), wechat_settings)
             channels.append(Channel("wechat", wechat_routes(app), apps=(app,)))
+        if settings.console:
+            from ..console.serving import console_channel  # noqa: PLC0415 - argon2 and Jinja2 only when on
+
+            channels.append(console_channel(runtime))
         if web_app is not None:
             channels.append(mounted("web", "/", web_app(runtime.conversation(), web_settings)))
         return channels
@@ -130,7 +134,8 @@ def register(commands: argparse._SubParsersAction) -> None:
         description="Serve GET /healthz for load balancers and every channel that is switched on: the Telegram "
         "webhook at /telegram/webhook when TELEGRAM_BOT_TOKEN is set (with the webhook secret, LEGALBOT_WEBHOOK_SECRET "
         "or --secret; register the URL once with `legalbot webhook set`), the web chat at / with --web or "
-        "LEGALBOT_WEB=1, WeChat at /wechat when LEGALBOT_WECHAT_TOKEN is set. No channel needs another's secrets. "
+        "LEGALBOT_WEB=1, WeChat at /wechat when LEGALBOT_WECHAT_TOKEN is set, the staff console at /console/ when LEGALBOT_CONSOLE=1. "
+        "No channel needs another's secrets. "
         "All workers share LEGALBOT_DB, a postgresql:// URL when they run on several machines. Intent reload and "
         "retention (LEGALBOT_RETENTION_DAYS) run whichever channels are on. Stops cleanly on SIGTERM, after "
         "answering the messages in hand.",

@@ -112,6 +112,14 @@ class SQLStore(ABC):
         async with self._writing():
             return await self._fetch(self.dialect.sql(template), params)
 
+    async def select(self, template: str, *params: Any) -> list[Row]:
+        """Run a read in this dialect, for modules that keep tables of their own (the staff console)."""
+        return await self._read(template, *params)
+
+    async def change(self, template: str, *params: Any) -> list[Row]:
+        """Run a write in this dialect (counted, so `close` waits for it), for the same modules."""
+        return await self._write(template, *params)
+
     def _inquiry(self, row: Row) -> Inquiry:
         return Inquiry(
             id=row["id"],
