@@ -81,3 +81,14 @@ def test_out_of_scope_examples_reject_a_message_and_never_appear_as_candidates(m
 def test_everyday_chat_mentioning_wanzhou_is_not_a_legal_question(matcher):
     assert matcher.match("万州哪里可以学游泳").intent is None
     assert matcher.match("法院门口那家面馆几点开门").intent is None
+
+
+
+def test_sound_codes_never_run_out_or_collide_with_the_unknown_code():
+    from bot.core.matcher import _UNKNOWN_SOUND, _SoundCodes
+
+    codes = _SoundCodes()
+    coded = codes.learn(tuple(f"w{n}" for n in range(140_000)))  # more distinct words than code points
+    assert len(coded) == 140_000
+    known = coded.replace(_UNKNOWN_SOUND, "")
+    assert len(set(known)) == len(known) > 130_000  # each known word its own code; the rest unknown

@@ -58,6 +58,8 @@ _TOPIC_PREFERENCE_WINDOW = 45.0
 _TOPIC_OWN_SHARE = 0.85
 _SMALLTALK_LONG_FACTOR = 0.4
 _UNKNOWN_SOUND = "\U00100000"
+_FIRST_SOUND_CODE = 0xF0000
+_MAX_SOUND_CODES = 0x10FFFF - _FIRST_SOUND_CODE - 1  # every code but the last, and never _UNKNOWN_SOUND
 
 
 class MatchStatus(str, Enum):
@@ -121,7 +123,18 @@ class _SoundCodes:
     codes: dict[str, str] = field(default_factory=dict)
 
     def learn(self, sounds: tuple[str, ...]) -> str:
-        return "".join(self.codes.setdefault(s, chr(0xF0000 + len(self.codes))) for s in sounds)
+        """Codes for these sounds, new ones added while the private-use planes last (131,070 distinct
+        syllables and words, far beyond any real knowledge set; past that, they count as unknown)."""
+        return "".join(self._learn_one(s) for s in sounds)
+
+    def _learn_one(self, sound: str) -> str:
+        code = self.codes.get(sound)
+        if code is None:
+            if len(self.codes) >= _MAX_SOUND_CODES:
+                return _UNKNOWN_SOUND
+            point = _FIRST_SOUND_CODE + len(self.codes)
+            code = self.codes[sound] = chr(point if point < ord(_UNKNOWN_SOUND) else point + 1)
+        return code
 
     def encode(self, sounds: tuple[str, ...]) -> str:
         return "".join(self.codes.get(s, _UNKNOWN_SOUND) for s in sounds)
