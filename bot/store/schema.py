@@ -186,11 +186,13 @@ MIGRATIONS: tuple[Migration, ...] = (
                 files TEXT NOT NULL,
                 reverts BIGINT
             )""",
-            # The inbox: which cluster each inquiry was put in, kept so a cluster's id stays put.
+            # The inbox: which cluster each inquiry was put in, kept so a cluster's id stays put;
+            # what staff did with each (a batch: one press on a whole cluster, undone as one).
             "CREATE TABLE inbox_items (inquiry_id BIGINT PRIMARY KEY, cluster_id BIGINT NOT NULL)",
             "CREATE INDEX inbox_items_cluster ON inbox_items (cluster_id)",
             """CREATE TABLE inbox_actions (
                 id {id},
+                batch TEXT NOT NULL,
                 time {timestamp} NOT NULL,
                 actor TEXT NOT NULL,
                 action TEXT NOT NULL CHECK (action IN ('example', 'out_of_scope', 'dismiss')),
@@ -202,6 +204,7 @@ MIGRATIONS: tuple[Migration, ...] = (
                 undone_by TEXT
             )""",
             "CREATE INDEX inbox_actions_inquiry ON inbox_actions (inquiry_id)",
+            "CREATE INDEX inbox_actions_batch ON inbox_actions (batch)",
         ),
     ),
 )
