@@ -13,7 +13,7 @@ from ..admin.stats import format_stats, stats_summary
 from ..errors import UserError
 from ..settings import MAX_RETENTION_DAYS
 from ..store.base import FEEDBACK_VALUES, Inquiry, InquiryFilter
-from .common import add_db_option, db_path, print_json, truncate, with_store
+from .common import add_db_option, add_intents_option, db_path, knowledge_from, print_json, truncate, with_store
 
 TEXT_COLUMNS = 48
 
@@ -83,9 +83,12 @@ def run_list(args: argparse.Namespace) -> int:
 
 def run_export(args: argparse.Namespace) -> int:
     where = filter_from(args)
+    if args.chinese and args.format != "csv":
+        raise UserError("--chinese 只用于 --format csv")
+    titles = {i.id: i.title for i in knowledge_from(args).intents} if args.chinese else None
     inquiries = with_store(args, lambda store: store.inquiries(where))
     if args.out:
-        data = export(inquiries, args.format, bom=True)
+        data = export(inquiries, args.format, bom=True, titles=titles)
         try:
             args.out.parent.mkdir(parents=True, exist_ok=True)
             args.out.write_bytes(data)
@@ -93,7 +96,7 @@ def run_export(args: argparse.Namespace) -> int:
             raise UserError(f"cannot write {args.out}: {exc}") from None
         print(f"wrote {len(inquiries)} inquiries to {args.out}", file=sys.stderr)
     else:
-        sys.stdout.buffer.write(export(inquiries, args.format, bom=False))
+        sys.stdout.buffer.write(export(inquiries, args.format, bom=False, titles=titles))
         sys.stdout.flush()
     return 0
 
@@ -157,8 +160,13 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     exporting.add_argument("--format", choices=FORMATS, required=True, help="jsonl: one JSON object per line; csv: a spreadsheet")
     exporting.add_argument("--out", type=Path, metavar="FILE", help="write to FILE instead of stdout")
+    exporting.add_argument(
+        "--chinese", action="store_true",
+        help="CSV for staff: Chinese column headers, intent titles, channel and feedback in words, candidates as 法律援助 82；…",
+    )
     add_filter_options(exporting)
     add_db_option(exporting)
+    add_intents_option(exporting)
     exporting.set_defaults(run=run_export)
 
     stats = sub.add_parser("stats", help="totals, per-intent counts, unmatched rate, feedback and per-day volume")

@@ -32,6 +32,9 @@ ACTION_NAMES = {
     "export.inquiries": "导出咨询记录",
     "export.audit": "导出审计日志",
 }
+# Actions that change what residents are told (the knowledge, the inbox's accepted examples, the
+# local contacts) start with one of these: the monthly report lists them as the month's changes.
+KNOWLEDGE_PREFIXES = ("knowledge.", "inbox.", "contacts.")
 CSV_HEADERS = ("编号", "时间", "操作人", "操作", "对象", "修改前", "修改后")
 _COLUMNS = "id, time, actor, action, target, before_value, after_value"
 
@@ -50,6 +53,10 @@ class AuditEntry:
     def action_name(self) -> str:
         return ACTION_NAMES.get(self.action, self.action)
 
+    @property
+    def changes_knowledge(self) -> bool:
+        return self.action.startswith(KNOWLEDGE_PREFIXES)
+
 
 def _json(value: Any) -> str | None:
     return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
@@ -63,11 +70,13 @@ def _entry(store: SQLStore, row: Row) -> AuditEntry:
     )
 
 
-async def record(store: SQLStore, actor: str, action: str, target: str = "", before: Any = None, after: Any = None) -> int:
-    """Write one audit row; return its id."""
+async def record(
+    store: SQLStore, actor: str, action: str, target: str = "", before: Any = None, after: Any = None, at: dt.datetime | None = None
+) -> int:
+    """Write one audit row (at ``at``, default now); return its id."""
     rows = await store.change(
         "INSERT INTO audit_log (time, actor, action, target, before_value, after_value) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-        store.dialect.time_param(now()),
+        store.dialect.time_param(at or now()),
         actor,
         action,
         target,

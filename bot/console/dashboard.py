@@ -15,15 +15,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from ..admin.export import CHANNEL_NAMES, UNMATCHED_NAME as UNMATCHED
 from ..core.knowledge import Knowledge
 from ..store.base import ZONE
 from ..store.sql import SQLStore
 
 HOUR = {"sqlite": "substr(time, 12, 2)", "postgres": f"to_char(time AT TIME ZONE '{ZONE.key}', 'HH24')"}
-CHANNEL_NAMES = {"web": "网页聊天", "wechat": "微信公众号", "telegram": "Telegram", "terminal": "终端测试"}
-UNMATCHED = "未匹配"
 KIND_NAMES = {"topic": "问题类别", "service": "法律服务", "other": "其他"}
-ANSWERED, FEEDBACK_UP, FEEDBACK_DOWN = "已回答", "👍 有帮助", "👎 没帮助"
+ANSWERED, FEEDBACK_UP, FEEDBACK_DOWN = "已回答", "有帮助", "没帮助"  # words: not every PC has an emoji font
 
 
 @dataclass(frozen=True)
@@ -54,7 +53,7 @@ def _kind(knowledge: Knowledge, intent_id: str | None) -> str:
     return intent.kind
 
 
-def _title(knowledge: Knowledge, intent_id: str | None) -> str:
+def title_of(knowledge: Knowledge, intent_id: str | None) -> str:
     if intent_id is None:
         return UNMATCHED
     intent = knowledge.get(intent_id)
@@ -107,7 +106,7 @@ def figures(slices: Iterable[Slice], knowledge: Knowledge, period: Period) -> di
     hours = [0.0] * 24
     rows: dict[str | None, Counter[str]] = {}
     for s in slices:
-        by_kind[_kind(knowledge, s.intent)][_title(knowledge, s.intent)] += s.count
+        by_kind[_kind(knowledge, s.intent)][title_of(knowledge, s.intent)] += s.count
         by_channel[CHANNEL_NAMES.get(s.channel, s.channel)] += s.count
         hours[s.hour] += s.count
         row = rows.setdefault(s.intent, Counter())
@@ -115,7 +114,7 @@ def figures(slices: Iterable[Slice], knowledge: Knowledge, period: Period) -> di
         if s.feedback:
             row[s.feedback] += s.count
     day_labels = [f"{d.month}月{d.day}日" for d in days]
-    rated = sorted((i for i, r in rows.items() if r["up"] or r["down"]), key=lambda i: (-(rows[i]["up"] + rows[i]["down"]), _title(knowledge, i)))
+    rated = sorted((i for i, r in rows.items() if r["up"] or r["down"]), key=lambda i: (-(rows[i]["up"] + rows[i]["down"]), title_of(knowledge, i)))
     charts = {
         "per_day": _chart("每日咨询量", "columns", day_labels, (ANSWERED, [t - u for t, u in zip(day_totals, day_unmatched)]), (UNMATCHED, day_unmatched)),
         "unmatched_rate": _chart("每日未匹配率", "columns", day_labels, ("未匹配率", [u / t if t else 0 for t, u in zip(day_totals, day_unmatched)]), percent=True),
@@ -124,20 +123,20 @@ def figures(slices: Iterable[Slice], knowledge: Knowledge, period: Period) -> di
         "channels": _chart("渠道分布", "bars", *_with_name(_ranked(by_channel))),
         "hours": _chart("各时段咨询量（北京时间）", "columns", [f"{h}时" for h in range(24)], ("咨询量", hours)),
         "feedback": _chart(
-            "居民评价", "bars", [_title(knowledge, i) for i in rated],
+            "居民评价", "bars", [title_of(knowledge, i) for i in rated],
             (FEEDBACK_UP, [rows[i]["up"] for i in rated]), (FEEDBACK_DOWN, [rows[i]["down"] for i in rated]),
         ),
     }
     table = [
         {
-            "label": _title(knowledge, intent),
+            "label": title_of(knowledge, intent),
             "kind": KIND_NAMES[_kind(knowledge, intent)] if intent else UNMATCHED,
             "count": r["count"],
             "share": r["count"] / total if total else 0.0,
             "up": r["up"],
             "down": r["down"],
         }
-        for intent, r in sorted(rows.items(), key=lambda item: (-item[1]["count"], _title(knowledge, item[0])))
+        for intent, r in sorted(rows.items(), key=lambda item: (-item[1]["count"], title_of(knowledge, item[0])))
     ]
     busiest = max(range(24), key=lambda h: (hours[h], -h)) if total else None
     return {
