@@ -23,16 +23,16 @@ from .conftest import EVAL_SET, INTENTS, ROOT, run_cli
 
 PHONE = "13987654321"
 ID_NUMBER = "50010119851231002X"
-# Three rephrasings of one question the shipped intents do not answer (a pet-shop dispute).
-PET_SHOP = ("宠物店卖的狗买回来就病死了", "在宠物店买的狗没几天就病死了", "宠物店卖给我的狗没几天就死了")
+# Three rephrasings of one question the shipped intents do not answer (a wallet found in the street).
+LOST_WALLET = ("路上捡到别人的钱包交到哪里", "捡了个钱包该交给谁", "在路边捡到一个钱包要交给谁")
 CHAT = (
     f"我的电话{PHONE}，身份证{ID_NUMBER}，老板拖欠工资不给怎么办",
     "=1+1 法律援助怎么申请",
-    PET_SHOP[0],
+    LOST_WALLET[0],
     "万州烤鱼哪家好吃",
-    PET_SHOP[1],
+    LOST_WALLET[1],
     "/menu",  # a command, not an inquiry
-    PET_SHOP[2],
+    LOST_WALLET[2],
 )
 LOGGED = len(CHAT) - 1
 
@@ -51,9 +51,9 @@ def run_together(*commands: tuple[str, ...]) -> list[subprocess.CompletedProcess
 
 
 def test_chat_export_stats_review_accept_and_purge(tmp_path: Path, matcher: Matcher) -> None:
-    unanswered = [text for text in PET_SHOP if matcher.match(text).intent is None]
-    if len(unanswered) < len(PET_SHOP):
-        pytest.fail(f"the shipped intents now answer {set(PET_SHOP) - set(unanswered)}; pick another unanswered question")
+    unanswered = [text for text in LOST_WALLET if matcher.match(text).intent is None]
+    if len(unanswered) < len(LOST_WALLET):
+        pytest.fail(f"the shipped intents now answer {set(LOST_WALLET) - set(unanswered)}; pick another unanswered question")
     intents = tmp_path / "intents"
     shutil.copytree(INTENTS, intents)
     db = tmp_path / "new-folder" / "log.sqlite3"
@@ -92,15 +92,15 @@ def test_chat_export_stats_review_accept_and_purge(tmp_path: Path, matcher: Matc
     assert summary["feedback"] == {"up": 0, "down": 0}
 
     clusters = json.loads(suggest.stdout)
-    assert clusters[0]["count"] == 3 and set(clusters[0]["texts"]) == set(PET_SHOP)
-    pet_ids = clusters[0]["ids"]
+    assert clusters[0]["count"] == 3 and set(clusters[0]["texts"]) == set(LOST_WALLET)
+    wallet_ids = clusters[0]["ids"]
 
-    accepted = run_cli("review", "accept", str(pet_ids[1]), "--intent", "mediation", "--intents", str(intents), "--eval", str(EVAL_SET), *on_db)
+    accepted = run_cli("review", "accept", str(wallet_ids[1]), "--intent", "mediation", "--intents", str(intents), "--eval", str(EVAL_SET), *on_db)
     assert accepted.returncode == 0, accepted.stderr
     assert "mediation.yaml:" in accepted.stdout and "→" in accepted.stdout
 
     match, check, purge = run_together(
-        ("match", "--json", "--intents", str(intents), PET_SHOP[1]),
+        ("match", "--json", "--intents", str(intents), LOST_WALLET[1]),
         ("intents", "check", str(intents)),
         ("inquiries", "purge", "--older-than", "0", "--yes", *on_db),
     )
