@@ -129,3 +129,34 @@ def test_too_many_failed_logins_lock_the_account_for_a_while(console) -> None:
         login(console.base, "tim", "wrong-password")
     _, locked = login(console.base, "tim", "tim-password-1")
     assert locked.status_code == 429 and "登录失败次数太多" in locked.text
+
+
+async def test_a_session_ends_after_its_idle_time_and_the_cookie_token_is_not_stored(tmp_path: Path) -> None:
+    from bot.console.accounts import add_account
+    from bot.console.auth import Sessions
+    from bot.console.settings import ConsoleSettings
+    from bot.store import open_store
+
+    store = await open_store(str(tmp_path / "inquiries.sqlite3"))
+    try:
+        account = await add_account(store, "ada", "admin", PASSWORDS["ada"], "test")
+        sessions = Sessions(store, ConsoleSettings(idle_seconds=600))
+        staff = await sessions.start(account)
+        assert (await sessions.find(staff.token)).account.name == "ada"
+        stored = [r["token"] for r in await store.select("SELECT token FROM console_sessions")]
+        assert stored and staff.token not in stored  # only its hash: a copy of the database logs nobody in
+        await store.change("UPDATE console_sessions SET seen_at = seen_at - 601")
+        assert await sessions.find(staff.token) is None
+        assert not await store.select("SELECT token FROM console_sessions")
+    finally:
+        await store.close()
+
+
+def test_serve_mounts_the_console_beside_the_web_chat_when_switched_on(tmp_path: Path) -> None:
+    db = tmp_path / "inquiries.sqlite3"
+    add_user(db, "ada", "admin")
+    with running_web(db, tmp_path / "serve.log", "--web", command="serve", ready="/healthz", LEGALBOT_CONSOLE="1") as server:
+        client, response = login(server.base, "ada")
+        assert response.status_code == 303 and "<h1>仪表盘</h1>" in client.get("/").text
+        assert httpx.get(server.base + "/api/welcome").status_code == 200  # the residents' chat is still at /
+        assert httpx.get(server.base + "/healthz").json()["channels"] == ["console", "web"]

@@ -53,7 +53,8 @@
     var svg = el("svg", { viewBox: "0 0 " + width + " " + height, width: "100%", role: "img" });
     var sums = totals(chart), max = niceMax(Math.max.apply(null, sums.concat([0])), chart.percent);
     var plotH = height - top - bottom, plotW = width - left - 4, slot = plotW / chart.labels.length;
-    [0, 0.5, 1].forEach(function (f) {
+    var ticks = chart.percent || max % 2 === 0 ? [0, 0.5, 1] : [0, 1]; // whole numbers for counts
+    ticks.forEach(function (f) {
       var y = top + plotH * (1 - f);
       svg.appendChild(el("line", { x1: left, x2: width, y1: y, y2: y, stroke: "#ccd" }));
       svg.appendChild(el("text", { x: left - 4, y: y + 4, "text-anchor": "end", "font-size": FONT }, shown(max * f, chart.percent)));
