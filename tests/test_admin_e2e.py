@@ -24,7 +24,7 @@ from .conftest import EVAL_SET, INTENTS, ROOT, run_cli
 PHONE = "13987654321"
 ID_NUMBER = "50010119851231002X"
 # Three rephrasings of one question the shipped intents do not answer (a wallet found in the street).
-LOST_WALLET = ("路上捡到别人的钱包交到哪里", "捡了个钱包该交给谁", "在路边捡到一个钱包要交给谁")
+LOST_WALLET = ("路上捡到别人的钱包交到哪里", "捡了个钱包该交给谁", "捡到钱包不知道交给谁")
 CHAT = (
     f"我的电话{PHONE}，身份证{ID_NUMBER}，老板拖欠工资不给怎么办",
     "=1+1 法律援助怎么申请",

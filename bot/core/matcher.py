@@ -46,9 +46,6 @@ _PAIR_SATURATION = 4.0
 _PAIR_MIN_EXAMPLES = 2
 _PAIR_PLAIN_LENGTH = 6
 _AGREEMENT_SHARE = 0.25
-_SHORT_MESSAGE_PAIRS = 16
-_PAIR_ALONE_EXAMPLE_SHARE = 0.6
-_PAIR_ALONE_FACTOR = 0.8
 _PRIORITY_KEYWORD_FLOOR = 70.0
 _TRUSTED_SOUND_LENGTH = 4  # syllables: a sound-alike this long is a typo, not another word
 # Small talk (你好, 谢谢) answers a message that is little more than the greeting itself; "你好，
@@ -321,13 +318,7 @@ class Matcher:
             return np.zeros(len(self._ids))
         pairs = _pairs(coded)
         hits = self._keyword_hits(query, coded)
-        examples, keywords, word_pairs = self._example_scores(coded, pairs, exclude), self._keyword_scores(hits), self._pair_scores(pairs)
-        if len(pairs) < _SHORT_MESSAGE_PAIRS:
-            # In a short message, word pairs with no keyword and no close example are chance
-            # (在路边捡到一个钱包要交给谁 is no emergency); long stories need them and keep them.
-            alone = (keywords == 0) & (examples < _PAIR_ALONE_EXAMPLE_SHARE * word_pairs)
-            word_pairs = np.where(alone, word_pairs * _PAIR_ALONE_FACTOR, word_pairs)
-        evidence = np.vstack([examples, keywords, word_pairs])
+        evidence = np.vstack([self._example_scores(coded, pairs, exclude), self._keyword_scores(hits), self._pair_scores(pairs)])
         ordered = np.sort(evidence, axis=0)
         combined = ordered[2] + _AGREEMENT_SHARE * ordered[1]
         if len(query.text.replace(" ", "")) > _SMALLTALK_MAX_CHARS:
