@@ -160,3 +160,15 @@ def test_serve_mounts_the_console_beside_the_web_chat_when_switched_on(tmp_path:
         assert response.status_code == 303 and "<h1>仪表盘</h1>" in client.get("/").text
         assert httpx.get(server.base + "/api/welcome").status_code == 200  # the residents' chat is still at /
         assert httpx.get(server.base + "/healthz").json()["channels"] == ["console", "web"]
+
+
+def test_behind_a_tls_proxy_the_session_cookie_is_secure(console) -> None:
+    https = {"X-Forwarded-Proto": "https"}  # what nginx on this machine sends for a TLS request
+    client = httpx.Client(base_url=console.base + "/console", follow_redirects=False, timeout=30, headers=https)
+    form = client.get("/login")
+    assert "Secure" in form.headers["set-cookie"]
+    token = CSRF.search(form.text)[1]
+    # httpx keeps Secure cookies for https URLs only; the proxy's client would send it back.
+    client.cookies.set("legalbot_console_login", token)
+    response = client.post("/login", data={"csrf_token": token, "username": "ada", "password": PASSWORDS["ada"]})
+    assert response.status_code == 303 and "Secure" in response.headers["set-cookie"]

@@ -53,8 +53,14 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 # The console's parts, in navigation order; each module has SECTION (see `Section`).
-SECTION_MODULES = ("dashboard_pages", "report_pages", "audit_pages", "users_pages")
-STATIC_FILES = {"console.css": "text/css; charset=utf-8", "charts.js": "text/javascript; charset=utf-8"}
+SECTION_MODULES = ("dashboard_pages", "inbox", "knowledge_pages", "report_pages", "audit_pages", "users_pages")
+STATIC_FILES = {
+    "console.css": "text/css; charset=utf-8",
+    "charts.js": "text/javascript; charset=utf-8",
+    "knowledge.css": "text/css; charset=utf-8",
+    "knowledge.js": "text/javascript; charset=utf-8",
+    "inbox.js": "text/javascript; charset=utf-8",
+}
 POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
@@ -175,15 +181,15 @@ async def login(request: Request) -> Response:
     if not same_token(form.get(CSRF_FIELD), request.cookies.get(LOGIN_COOKIE, "")):
         raise HTTPException(403, NO_CSRF)
     name, password = (form.get("username") or "").strip(), form.get("password") or ""
-    keys = [f"user:{name}", f"addr:{request.client.host if request.client else 'unknown'}"]
-    if await console.throttle.locked(keys):
+    address = request.client.host if request.client else "unknown"
+    if await console.throttle.locked(name, address):
         return await login_page(request, LOCKED.format(console.settings.lockout_seconds // 60), 429)
     account = await verify(console.store, name, password) if name and password else None
     if account is None:
-        await console.throttle.failed(keys)
+        await console.throttle.failed(name, address)
         await audit.record(console.store, name or "（空）", "login.failed", "控制台")
         return await login_page(request, BAD_LOGIN, 401)
-    await console.throttle.succeeded(keys[0])
+    await console.throttle.succeeded(name)
     await console.sessions.sweep()
     staff = await console.sessions.start(account)
     await audit.record(console.store, account.name, "login", "控制台")

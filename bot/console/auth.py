@@ -9,8 +9,8 @@ a login and a logout. A session ends after `ConsoleSettings.idle_seconds` unused
 Every POST must carry the session's CSRF token, in the form field ``csrf_token`` or, for the
 pages' JSON calls, the ``X-CSRF-Token`` header; without it the answer is 403. The login form,
 before any session exists, carries the token of a short-lived cookie of its own (double submit).
-Failed logins are counted per account and per address across workers; too many lock further
-tries for a while.
+Failed logins are counted per account and (more leniently: an office shares one address) per
+address across workers; too many lock further tries for a while.
 """
 
 from __future__ import annotations
@@ -106,23 +106,26 @@ class Sessions:
 
 
 class LoginThrottle:
-    """Failed logins per key (``user:<name>``, ``addr:<address>``) in a fixed window from the first failure."""
+    """Failed logins per account name and per address, each in a fixed window from its first failure."""
 
     def __init__(self, store: SQLStore, settings: ConsoleSettings):
         self.store = store
         self.settings = settings
 
-    async def locked(self, keys: list[str]) -> bool:
+    def _limits(self, name: str, address: str) -> dict[str, int]:
+        return {f"user:{name}": self.settings.login_failures, f"addr:{address}": self.settings.address_failures}
+
+    async def locked(self, name: str, address: str) -> bool:
         since = time.time() - self.settings.lockout_seconds
-        for key in keys:
+        for key, limit in self._limits(name, address).items():
             rows = await self.store.select("SELECT failures FROM console_login_failures WHERE key = ? AND first_at >= ?", key, since)
-            if rows and rows[0]["failures"] >= self.settings.login_failures:
+            if rows and rows[0]["failures"] >= limit:
                 return True
         return False
 
-    async def failed(self, keys: list[str]) -> None:
+    async def failed(self, name: str, address: str) -> None:
         now = time.time()
-        for key in keys:
+        for key in self._limits(name, address):
             await self.store.change(
                 "INSERT INTO console_login_failures (key, failures, first_at) VALUES (?, 1, ?)"
                 " ON CONFLICT (key) DO UPDATE SET"
@@ -131,8 +134,9 @@ class LoginThrottle:
                 key, now, now - self.settings.lockout_seconds, now - self.settings.lockout_seconds,
             )
 
-    async def succeeded(self, key: str) -> None:
-        await self.store.change("DELETE FROM console_login_failures WHERE key = ?", key)
+    async def succeeded(self, name: str) -> None:
+        """The account's count starts again (the address's does not: one right password is no alibi)."""
+        await self.store.change("DELETE FROM console_login_failures WHERE key = ?", f"user:{name}")
 
 
 def set_cookie(response: Response, request: Request, name: str, value: str, max_age: int) -> None:
