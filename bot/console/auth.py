@@ -201,11 +201,11 @@ def require(role: str) -> Callable[[Handler], Handler]:
                 if request.method in SAFE_METHODS:
                     return RedirectResponse(login_url(request), 303)
                 raise HTTPException(403, NOT_LOGGED_IN)
+            request.state.staff = staff  # also for the refusal pages' menu
             if request.method not in SAFE_METHODS:
                 form = await form_of(request, console.settings.max_form_bytes)
                 if not same_token(form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER), staff.csrf):
                     raise HTTPException(403, NO_CSRF)
-            request.state.staff = staff
             if not staff.account.can(role):
                 raise HTTPException(403, f"您的账号是{staff.account.role_name}，这里需要{needed}或更高权限。")
             return await handler(request)
