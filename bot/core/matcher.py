@@ -47,6 +47,8 @@ _PAIR_MIN_EXAMPLES = 2
 _PAIR_PLAIN_LENGTH = 6
 _AGREEMENT_SHARE = 0.25
 _PRIORITY_KEYWORD_FLOOR = 70.0
+_PRIORITY_CLOSE_EXAMPLE = 40.0
+_PRIORITY_PAIRS_ONLY_FACTOR = 0.8
 _TRUSTED_SOUND_LENGTH = 4  # syllables: a sound-alike this long is a typo, not another word
 # Small talk (你好, 谢谢) answers a message that is little more than the greeting itself; "你好，
 # 请问签证怎么办" is a question that happens to start politely, so a long message discounts it.
@@ -325,11 +327,14 @@ class Matcher:
             combined[self._smalltalk] *= _SMALLTALK_LONG_FACTOR
         if self._priority:
             # A call for help outvotes everything, but only in its own words: 让我私了 merely sounds
-            # like 让我死了.
+            # like 让我死了. Without any of its words or a close example, the emergency intent has
+            # only common word pairs (今天, 我该怎么办) to go on, and a false alarm frightens.
             trusted = self._keyword_scores(hits, trusted_only=True)
             for intent in self._priority:
                 if trusted[intent] >= _PRIORITY_KEYWORD_FLOOR:
                     combined[intent] = combined.max() + 1.0
+                elif evidence[1, intent] == 0 and evidence[0, intent] < _PRIORITY_CLOSE_EXAMPLE:
+                    combined[intent] *= _PRIORITY_PAIRS_ONLY_FACTOR
         return combined
 
     # -- decisions ------------------------------------------------------------------------
