@@ -31,6 +31,13 @@ ACTION_NAMES = {
     "report.view": "查看月度报告",
     "export.inquiries": "导出咨询记录",
     "export.audit": "导出审计日志",
+    "knowledge.edit": "修改知识库",
+    "knowledge.revert": "恢复知识库版本",
+    "contacts.edit": "修改并核实联系人",
+    "inbox.example": "收件箱：加为例句",
+    "inbox.out_of_scope": "收件箱：标为超出范围",
+    "inbox.dismiss": "收件箱：忽略",
+    "inbox.undo": "收件箱：撤销",
 }
 # Actions that change what residents are told (the knowledge, the inbox's accepted examples, the
 # local contacts) start with one of these: the monthly report lists them as the month's changes.

@@ -14,16 +14,17 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import LiteralScalarString
 
 from ..admin.intent_edit import IntentEditError, _dump, _intent, _matching_yaml, add_example
-from ..core.knowledge import CONTACTS_FILE
+from ..core.knowledge import CONTACTS_FILE, Knowledge
 from ..core.normalise import clean_text
 from .folder import Files, load_files, materialised
 
 REQUIRED = ("title", "examples", "summary")  # intents/schema.json: empty ones are reported by the check
 
 
-def intent_file(files: Files, intent_id: str) -> str:
-    """The name of the file that holds the intent (`IntentEditError` when none does)."""
-    intent = load_files(files).get(intent_id)
+def intent_file(files: Files, intent_id: str, knowledge: Knowledge | None = None) -> str:
+    """The name of the file that holds the intent (`IntentEditError` when none does); give the
+    files' ``knowledge`` when it is at hand, to spare loading them."""
+    intent = (knowledge or load_files(files)).get(intent_id)
     if intent is None or intent.file is None:
         raise IntentEditError(f"没有 id 为 {intent_id} 的意图")
     return intent.file.name
@@ -59,20 +60,33 @@ def without_example(files: Files, intent_id: str, text: str) -> dict[str, str]:
     return _edited(files, name, drop)
 
 
+def _plain(value: Any) -> Any:
+    """A field's value for comparison, whatever its YAML style: stripped strings, plain lists."""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
 def _block(text: str) -> str | LiteralScalarString:
     """A text with line breaks as a ``|`` block, as the hand-written files have them."""
     text = text.strip()
     return LiteralScalarString(text + "\n") if "\n" in text else text
 
 
-def with_fields(files: Files, intent_id: str, fields: Mapping[str, Any]) -> dict[str, str]:
+def with_fields(files: Files, intent_id: str, fields: Mapping[str, Any], knowledge: Knowledge | None = None) -> dict[str, str]:
     """The intent's fields set as given (title, keywords, examples, summary, sections, buttons,
     sources, reviewed); an empty optional list or value removes the key. Comments stay."""
-    name = intent_file(files, intent_id)
+    name = intent_file(files, intent_id, knowledge)
 
     def update(data: Any) -> None:
         intent = _intent(data, intent_id, Path(name))
         for key, value in fields.items():
+            if _plain(intent.get(key)) == _plain(value):
+                continue  # untouched fields keep their exact layout
             if key == "sections":
                 value = CommentedSeq([CommentedMap([("title", s["title"].strip()), ("text", _block(s["text"]))]) for s in value])
             elif isinstance(value, list):

@@ -23,6 +23,7 @@ from .eval_diff import EvalDiff, compare
 from .folder import Files, check_files, load_files
 
 DIFF_CONTEXT = 2
+FIRST_SUMMARY = "意图文件夹的原样内容（第一次修改之前）"
 
 
 class SaveRefused(UserError):
@@ -89,8 +90,15 @@ async def save(
         raise SaveRefused("没有需要保存的改动")
     knowledge, warnings = await asyncio.to_thread(checked, files)
     evaluation = await asyncio.to_thread(_evaluate, before, knowledge, eval_file)
-    revision = await KnowledgeRevisions(store).add(files, parent, author, summary, reverts)
-    return SaveResult(revision, knowledge, tuple(warnings), evaluation, diff_files(before, files))
+    revisions = KnowledgeRevisions(store)
+    if not parent and dict(files) != dict(before):
+        # The first change to a folder-served bot: keep the folder as it was as revision 1, so
+        # this change, like every later one, can be reverted.
+        parent = (await revisions.add(before, 0, author, FIRST_SUMMARY)).id
+    revision = await revisions.add(files, parent, author, summary, reverts)
+    diff = diff_files(before, files)
+    touched = {d.name for d in diff}  # advice about files this change did not touch is old news
+    return SaveResult(revision, knowledge, tuple(w for w in warnings if w.path.name in touched), evaluation, diff)
 
 
 async def restore(store: SQLStore, revision_id: int, author: str, eval_file: Path | None = None) -> SaveResult:
