@@ -1,0 +1,42 @@
+"""Floors on questions residents really posted (tests/data/real_questions.jsonl, with sources):
+understanding the problem, refusing what the bot does not cover, and never sounding a false alarm
+for a past accident. The set is held out: it is never copied into the intents."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.evaluation import evaluate, load_examples
+
+from .conftest import ROOT
+
+REAL = ROOT / "tests/data/real_questions.jsonl"
+ACCURACY_FLOOR = 0.80
+OUT_OF_SCOPE_FLOOR = 0.70
+PAST_HARM_TOPICS = frozenset({"traffic_accident", "personal_injury", "work_injury", "medical_dispute"})
+
+
+@pytest.fixture(scope="module")
+def report(matcher) -> dict:
+    return evaluate(matcher, load_examples(REAL))
+
+
+def test_every_line_names_its_source():
+    lines = [json.loads(line) for line in REAL.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(lines) >= 300 and all(line.get("source") for line in lines)
+
+
+def test_the_problem_is_understood(report):
+    assert report["accuracy"] >= ACCURACY_FLOOR, report["confused_pairs"]
+
+
+def test_questions_outside_the_bots_fields_are_refused(report):
+    assert report["out_of_scope_rejection"] >= OUT_OF_SCOPE_FLOOR
+
+
+def test_no_past_accident_or_injury_is_answered_as_an_emergency(matcher):
+    past = [e for e in load_examples(REAL) if e.intent in PAST_HARM_TOPICS]
+    alarms = [e.text for e in past if matcher.match(e.text).intent == "emergency"]
+    assert len(past) >= 50 and not alarms
