@@ -10,7 +10,10 @@ Messages/s is bounded by Telegram's own limit, which the bot respects on purpose
 AIORateLimiter: 30 sends per second); the CPU figure tells how far the bot is from being the
 bottleneck (capacity ≈ 1000 / CPU ms per message on one core).
 
-    python benchmarks/bench_telegram.py [--users 120] [--per-user 5] [--profile OUT.pstats]
+    python benchmarks/bench_telegram.py [--users 120] [--per-user 5] [--rate 20] [--profile OUT.pstats]
+
+``--rate N`` sends at a steady N messages a second instead of all at once: the CPU per message of
+ordinary traffic, where each message also costs its own getUpdates and store writes.
 """
 
 from __future__ import annotations
@@ -87,6 +90,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, default=120)
     parser.add_argument("--per-user", type=int, default=5)
+    parser.add_argument("--rate", type=float, help="send at this steady rate (messages/s) instead of all at once")
     parser.add_argument("--profile", metavar="OUT", help="run the bot under cProfile and write stats here")
     parser.add_argument("--py-spy", metavar="OUT", help="sample the bot with py-spy (on-CPU only) into OUT (collapsed stacks)")
     args = parser.parse_args()
@@ -123,6 +127,8 @@ def main() -> int:
                 text = f"{pool[(user * 7 + n) % len(pool)]}（{user}-{n}）"
                 texts[text] = user
                 api.send_text(user, text)
+                if args.rate:
+                    time.sleep(max(0.0, started + len(texts) / args.rate - time.monotonic()))
         deadline = time.monotonic() + total / 10 + 60
         while sum(answered(api, u) for u in users) < total:  # polled: cheap for the stand-in server
             if time.monotonic() > deadline:
@@ -155,7 +161,8 @@ def main() -> int:
 
     cpu_ms = cpu * 1000 / total
     loop_us, wake_us = calibrate()
-    print(f"users: {args.users}  messages: {total}  ({args.per_user} per user, sent at once)")
+    pace = f"at {args.rate:g} messages/s" if args.rate else "sent at once"
+    print(f"users: {args.users}  messages: {total}  ({args.per_user} per user, {pace})")
     print(f"throughput:        {total / elapsed:7.1f} messages/s  ({elapsed:.1f} s; Telegram's 30 sends/s limit applies)")
     print(f"bot CPU:           {cpu_ms:7.2f} ms/message  (target ≤ {TARGET_CPU_MS}; ≈ {1000 / cpu_ms:.0f} messages/s per core)")
     print(f"bot peak RSS:      {peak:7.1f} MB  (target ≤ {TARGET_RSS_MB}; sampled peak under load {peak_sampled:.1f} MB)")

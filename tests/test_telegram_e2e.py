@@ -267,7 +267,7 @@ def test_400_messages_from_40_users_are_all_answered_exactly_once(api, bot):
     assert sorted(logged) == sorted(texts), "each message logged exactly once"
 
 
-def test_sigterm_exits_0_after_answering_and_logging_everything_fetched(api, bot):
+def test_sigterm_exits_0_and_everything_fetched_is_answered_once_by_the_next_start_at_the_latest(api, bot, tmp_path):
     texts = [f"法律援助怎么申请（终{n}）" for n in range(20)]
     last = None
     for n, text in enumerate(texts):
@@ -278,7 +278,15 @@ def test_sigterm_exits_0_after_answering_and_logging_everything_fetched(api, bot
     )
     bot["process"].send_signal(signal.SIGTERM)
     assert bot["process"].wait(30) == 0, bot["log"].read_text()[-2000:]
-    logged = {r["text"] for r in export(bot["db"])}
-    assert set(texts) <= logged
-    assert all(api.sent(6000 + n) for n in range(20)), "every fetched message was answered before exit"
     assert "Traceback" not in bot["log"].read_text()
+    # Fetched at the signal but not yet handed to PTB: kept in the intake, answered at the next start.
+    again = start_bot(api, bot["db"], tmp_path / "again.log")
+    try:
+        api.wait_for(lambda: all(api.sent(6000 + n) for n in range(20)), what="every fetched message answered")
+        time.sleep(0.5)
+    finally:
+        again.send_signal(signal.SIGTERM)
+        assert again.wait(30) == 0
+    assert all(len(api.sent(6000 + n)) == 1 for n in range(20)), "answered once"
+    logged = [r["text"] for r in export(bot["db"]) if r["text"] in texts]
+    assert sorted(logged) == sorted(texts)

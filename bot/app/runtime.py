@@ -25,12 +25,13 @@ from typing import Any
 from ..admin.retention import retention_loop
 from ..conversation import Conversation, Turn
 from ..conversation.limits import FloodControl, FloodGate, SharedFloodGate
+from ..conversation.pending import RETRY_SECONDS, PendingLog
 from ..conversation.sessions import AsyncMemorySessions, AsyncSessionStore, DatabaseSessions
 from ..core.knowledge import Knowledge
 from ..core.responder import Responder
 from ..knowledge import source as knowledge_source
 from ..settings import Settings
-from ..store.base import Store
+from ..store.base import Store, StoreError
 from .knowledge_sync import KnowledgeSync
 from .reload import IntentReloader, Notify, watch_intents
 
@@ -65,14 +66,20 @@ class Runtime:
     sessions: AsyncSessionStore = field(default_factory=AsyncMemorySessions)
     flood: FloodControl = field(default_factory=FloodGate)
     tasks: list[asyncio.Task] = field(default_factory=list)
+    pending: PendingLog = field(default_factory=PendingLog)  # inquiries waiting for the store, all channels
 
     def __post_init__(self) -> None:
         self.reloader = IntentReloader(self.responder, self.settings.intents_dir)
 
     async def start(self) -> None:
         store = self.store = await self.open_store()
+        try:
+            await store.check_writable()
+        except Exception as exc:  # noqa: BLE001 - any refusal: nothing could be logged
+            await store.close()
+            raise StoreError(f"the inquiry log {getattr(store, 'name', '')} takes no writes ({exc}); check its file permissions and disk") from None
         await self._use_knowledge_revisions(store)
-        jobs: list[Coroutine[Any, Any, None]] = [watch_intents(self.reloader, self.notify_admins)]
+        jobs: list[Coroutine[Any, Any, None]] = [watch_intents(self.reloader, self.notify_admins), self._flush_pending()]
         if self.shared:
             self.sessions, self.flood = DatabaseSessions(store), SharedFloodGate(store)
         # Every process on one database follows the knowledge generation: a save in the staff
@@ -105,7 +112,14 @@ class Runtime:
         ``on_commit`` runs as each turn is committed (a webhook worker finishing its update)."""
         if self.store is None:
             raise RuntimeError("start the runtime before its conversations")
-        return Conversation(self.responder, self.store, self.sessions, self.flood, on_commit)
+        return Conversation(self.responder, self.store, self.sessions, self.flood, on_commit, self.settings.retention_days, self.pending)
+
+    async def _flush_pending(self) -> None:
+        """Until cancelled: write inquiries that waited for the store (`PendingLog`)."""
+        while True:
+            await asyncio.sleep(RETRY_SECONDS)
+            if self.pending and self.store is not None:
+                await self.pending.flush(self.store)
 
     async def notify_admins(self, text: str) -> None:
         for notice in self.admin_notices:
@@ -134,5 +148,13 @@ class Runtime:
                 await task
         self.tasks.clear()
         if self.store is not None:
-            await self.store.close()
+            if self.pending:
+                await self.pending.flush(self.store, force=True)
+                if self.pending:
+                    logger.error("%d inquiries could not be written before stopping: lost", len(self.pending))
+            try:
+                await self.store.close()
+            except Exception as exc:  # noqa: BLE001 - a full disk at the last checkpoint: the WAL keeps the writes
+                logger.error("the inquiry log did not close cleanly (%s); SQLite recovers it at the next start", type(exc).__name__)
+                return
             logger.info("inquiry log closed")

@@ -20,10 +20,13 @@ NO_TOKEN = (
 
 
 def configure_logging(level: str) -> None:
+    from ..app import logfilter  # noqa: PLC0415
+
     logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # httpx logs every request URL at INFO, and Bot API URLs contain the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
+    logfilter.install()  # at any level, library records carry no personal data (issue 12 row 4)
 
 
 def add_log_level_option(parser: argparse.ArgumentParser) -> None:

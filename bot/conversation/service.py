@@ -14,6 +14,7 @@ resident last saw it. Adapters whose answer is one HTTP response await it before
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -22,16 +23,18 @@ from ..core import actions
 from ..core.reply import Reply, ReplyKind
 from ..core.responder import Responder
 from ..core.session import Session
-from ..store.base import LOGGED_KINDS, InquiryStore
+from ..store.base import LOGGED_KINDS, InquiryStore, now
 from ..store.redact import redact
 from . import texts
 from .limits import FloodControl, FloodGate
+from .pending import PendingInquiry, PendingLog
 from .sessions import AsyncMemorySessions, AsyncSessionStore
 
 logger = logging.getLogger(__name__)
 
 Commit = Callable[[], Awaitable[None]]
 MENU_WORDS = frozenset({"菜单", "主菜单", "menu", "/menu", "0"})
+PRIVACY_COMMAND = "privacy"
 
 
 @dataclass(frozen=True)
@@ -103,6 +106,8 @@ class Conversation:
     sessions: AsyncSessionStore = field(default_factory=AsyncMemorySessions)
     flood: FloodControl = field(default_factory=FloodGate)
     on_commit: Callable[[Turn], Awaitable[None]] | None = None  # e.g. a webhook worker finishing its update
+    retention_days: int = 0  # LEGALBOT_RETENTION_DAYS, told to residents in the privacy note
+    pending: PendingLog = field(default_factory=PendingLog)  # inquiries the store could not take yet
 
     async def turn(self, turn: Turn, admitted: bool = False) -> Outcome:
         """Answer one turn; the caller sends ``outcome.reply`` and awaits ``outcome.commit`` right
@@ -139,8 +144,13 @@ class Conversation:
                 return label, self.responder.press(action, session)
         if turn.action is not None:
             return text, self.responder.press(turn.action, session)
+        if turn.command == PRIVACY_COMMAND:
+            return text or f"/{turn.command}", Reply(texts.privacy(self.retention_days), ReplyKind.MENU)
         if turn.command is not None:
-            return text or f"/{turn.command}", self.responder.command(turn.command, turn.arg, session)
+            reply = self.responder.command(turn.command, turn.arg, session)
+            if turn.command == "start" and reply.kind is ReplyKind.MENU:
+                reply = dataclasses.replace(reply, text=f"{reply.text}\n{texts.privacy_note(self.retention_days)}")
+            return text or f"/{turn.command}", reply
         return text, self.responder.respond(text, session)
 
     async def _log(self, turn: Turn, said: str, reply: Reply) -> int | None:
@@ -149,10 +159,17 @@ class Conversation:
             return None
         if turn.action is not None and actions.parse(turn.action) is None:
             return None  # a stale or foreign button is not a question (issue 12 row 14)
+        entry = PendingInquiry(turn.channel, turn.user, said, reply, now(), turn.message_key)
+        if self.pending:
+            await self.pending.flush(self.store)
+        if self.pending:  # still failing: keep the order, this one waits too
+            self.pending.add(entry)
+            return None
         try:
-            return await self.store.log(turn.channel, turn.user, said, reply, message_key=turn.message_key)
-        except Exception:  # noqa: BLE001 - the answer matters more than its log entry
-            logger.exception("could not log an inquiry (intent %s)", reply.intent)
+            return await self.store.log(entry.channel, entry.user, entry.text, entry.reply, at=entry.at, message_key=entry.message_key)
+        except Exception as exc:  # noqa: BLE001 - the answer matters more than its log entry
+            logger.warning("could not log an inquiry (intent %s): %s", reply.intent, type(exc).__name__)
+            self.pending.add(entry)
             return None
 
     def _commit(self, turn: Turn, session: Session | None, reply: Reply | None) -> Commit:

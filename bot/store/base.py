@@ -188,5 +188,30 @@ class SharedState(Protocol):
     async def knowledge_version(self) -> int: ...
 
 
-class Store(InquiryStore, SharedState, Protocol):
+class Intake(Protocol):
+    """Messages kept until answered and answers kept until sent (`bot.store.intake`)."""
+
+    async def intake_add(self, channel: str, messages: Any, now: float | None = None) -> set[str]: ...
+
+    async def intake_done(self, message_key: str, now: float | None = None) -> None: ...
+
+    async def intake_processed(self, message_key: str, now: float | None = None) -> None: ...
+
+    async def intake_keep_answer(
+        self, channel: str, message_key: str, answer: list[dict[str, Any]], send_at: float, received_at: float | None = None
+    ) -> None: ...
+
+    async def intake_unanswered(self, channel: str) -> list[Any]: ...
+
+    async def intake_due(self, channel: str, now: float | None = None, limit: int = ...) -> list[Any]: ...
+
+    async def intake_pending_count(self, channel: str) -> int: ...
+
+    async def intake_expire(self, now: float | None = None) -> int: ...
+
+    async def check_writable(self) -> None:
+        """Raise when the database takes no writes."""
+
+
+class Store(InquiryStore, SharedState, Intake, Protocol):
     """Everything `open_store` returns."""

@@ -207,6 +207,25 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX inbox_actions_batch ON inbox_actions (batch)",
         ),
     ),
+    Migration(
+        8,
+        "durable intake: messages kept until answered, answers kept until sent (issue 12)",
+        (
+            # payload: the raw message (NULL once answered: the row is then a day-long marker
+            # against re-deliveries); answer: parts ready to send at next_try (see bot.store.intake).
+            """CREATE TABLE intake (
+                message_key TEXT PRIMARY KEY,
+                channel TEXT NOT NULL,
+                received_at {float} NOT NULL,
+                payload TEXT,
+                answer TEXT,
+                next_try {float},
+                tries INTEGER NOT NULL DEFAULT 0,
+                done_at {float}
+            )""",
+            "CREATE INDEX intake_channel ON intake (channel, received_at)",
+        ),
+    ),
 )
 
 # Steps are applied in version order; max() rather than the last entry, so the order they are

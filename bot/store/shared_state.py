@@ -14,7 +14,7 @@ import time
 from typing import Any
 
 from .base import ZONE, ClaimState
-from .sql import SQLStore
+from .intake import IntakeStore
 
 CLAIM_KEEP_SECONDS = 24 * 3600  # Telegram stops re-delivering an update after a day (WeChat after seconds)
 CLAIM_LEASE_SECONDS = 60.0  # an unfinished claim this old belongs to a worker that died
@@ -29,8 +29,8 @@ def _clock(now: float | None) -> float:
     return time.time() if now is None else float(now)
 
 
-class SharedStateStore(SQLStore):
-    """`SQLStore` plus `SharedState` (tables from schema migration 3)."""
+class SharedStateStore(IntakeStore):
+    """`SQLStore` plus the intake and `SharedState` (tables from schema migrations 3 and 8)."""
 
     _next_sweep = 0.0
 

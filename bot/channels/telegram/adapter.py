@@ -5,7 +5,8 @@ flood control, core, log) → `Outcome` → `render.render` → Telegram. Handle
 pick the text, the user and the chat out of the update, and send what the renderer made of the
 outcome, awaiting ``outcome.commit`` right before the last part leaves (`ratelimit.BeforeSend`).
 `build_application` only wires; `run` starts long polling and returns when SIGINT/SIGTERM stop it
-(`install_stop_signals`), after pending updates are answered and the store is closed.
+(`install_stop_signals`) within `STOP_DEADLINE` seconds: answers in hand get `STOP_GRACE` seconds to
+leave, the rest stay in the store's intake (`durable`) and go out after the next start.
 
 Polling and webhook workers (`worker`) run these same handlers and this same wiring; they differ
 in the `Runtime` they are given (sessions and flood counters in memory for one polling process, in
@@ -19,7 +20,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
+import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -50,16 +53,18 @@ from ...conversation import Conversation, Outcome, Turn, texts
 from ...core.responder import Responder
 from ...settings import Settings
 from .admin import add_admin_handlers, notify_admins, register_admin_commands
+from .durable import Intake, Outbox, answer_parts
 from .http import AiohttpRequest, LeanBot
 from .limits import PerUserUpdateProcessor
-from .ratelimit import BeforeSend, LocalRateLimiter
+from .ratelimit import BeforeSend, LocalRateLimiter, SendDeferred
 from .render import OutgoingMessage, button_label, escape, parse_feedback, render, without_feedback
 
 logger = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
 MAX_CONCURRENT_UPDATES = 128
-RATE_LIMIT_RETRIES = 3
+STOP_GRACE = 5.0  # after SIGTERM, answers in hand may still leave this long; then they are kept
+STOP_DEADLINE = 9.5  # the process is gone by then whatever hangs (systemd waits 90 s, we say 10)
 CONNECTION_POOL_SIZE = 8  # sends are paced by the rate limiter (30/s), so few connections are busy at once
 ALLOWED_UPDATES = ("message", "callback_query")  # what the handlers below use; Telegram sends nothing else
 
@@ -70,6 +75,7 @@ USER_COMMANDS = (
     ("help", "使用帮助"),
     ("deadline", "期限计算：诉讼、复议等期限"),
     ("eligibility", "法律援助条件自测"),
+    ("privacy", "隐私说明：保存什么、保存多久"),
 )
 
 OnCommit = Callable[[Turn], Awaitable[None]]
@@ -120,6 +126,10 @@ class TelegramBot:
     conversation: Conversation | None = None
     tasks: list[asyncio.Task] = field(default_factory=list)
     app: Application | None = None
+    intake: Intake | None = None  # kept answers (and, polling, every update) in the store
+    polling: bool = True
+    stop_requested: bool = False
+    closing: bool = False  # STOP_GRACE after SIGTERM: no update starts any more (`limits.UpdateHooks`)
 
     @property
     def settings(self) -> Settings:
@@ -135,6 +145,13 @@ class TelegramBot:
         if self.owns_runtime:
             await self.runtime.start()
         self.conversation = self.runtime.conversation(self.on_commit)
+        store = self.runtime.store
+        self.intake = Intake(store)
+        if self.polling:
+            for update in await self.intake.recover(app.bot):
+                await app.update_queue.put(update)
+            app.bot.polling.intake = self.intake
+        self.tasks.append(asyncio.create_task(Outbox(store, self.intake).run(app.bot), name="outbox"))
         admins = self.settings.admin_ids
         self.runtime.admin_notices.append(lambda text: notify_admins(app.bot, admins, text))
         commands = [BotCommand(name, self._command_title(name, title)) for name, title in USER_COMMANDS]
@@ -161,6 +178,11 @@ class TelegramBot:
     async def check(self, user_key: str) -> tuple[bool, bool]:
         """Flood control for `PerUserUpdateProcessor`: the conversation service's counters."""
         return await self.runtime.flood.check(user_key)
+
+    async def processed(self, update: Update) -> None:
+        """`PerUserUpdateProcessor` is through with an update: the intake forgets its payload."""
+        if self.polling and self.intake is not None:
+            await self.intake.processed(update)
 
     # ---- handlers ------------------------------------------------------------------------------
 
@@ -209,19 +231,20 @@ class TelegramBot:
         elif warn and update.effective_chat:
             await bot.send_message(update.effective_chat.id, texts.TOO_FAST)
         if warn:
-            logger.info("flood control: dropping messages from user %s", update.effective_user.id)
+            logger.info("flood control: dropping a user's messages (update %d)", update.update_id)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Log and carry on. A blocked bot (403) or a network hiccup is routine, not a crash."""
         error = context.error
         chat = update.effective_chat.id if isinstance(update, Update) and update.effective_chat else None
+        seen = update.update_id if isinstance(update, Update) else None  # ids of people never reach the log
         if isinstance(error, Forbidden):
-            logger.info("chat %s cannot be written to (%s); carrying on", chat, error.message)
+            logger.info("update %s: the chat cannot be written to (%s); carrying on", seen, error.message)
             return
         if isinstance(error, (NetworkError, RetryAfter)):
-            logger.warning("Telegram request failed for chat %s: %s", chat, error)
+            logger.warning("update %s: Telegram request failed: %s", seen, error)
             return
-        logger.error("error while handling an update for chat %s", chat, exc_info=error)
+        logger.error("error while handling update %s", seen, exc_info=error)
         if chat is not None:
             with contextlib.suppress(Exception):
                 await context.bot.send_message(chat, texts.SORRY)
@@ -236,13 +259,23 @@ class TelegramBot:
     async def _send(
         self, context: ContextTypes.DEFAULT_TYPE, update: Update, parts: list[OutgoingMessage], outcome: Outcome | None = None
     ) -> None:
-        """Send the parts; the outcome's commit runs right before the last one leaves."""
+        """Send the parts; the outcome's commit runs right before the last one leaves. What cannot
+        leave now (`SendDeferred`) is kept in the intake, committed, and sent later."""
         chat_id = update.effective_chat.id
         reply_to = self._reply_parameters(update)
         for n, part in enumerate(parts):
             last = n == len(parts) - 1
             before = BeforeSend(outcome.commit) if last and outcome is not None else None
-            await context.bot.send_html(chat_id, part.html, part.markup, reply_to, before)
+            try:
+                await context.bot.send_html(chat_id, part.html, part.markup, reply_to, before)
+            except SendDeferred as deferred:
+                if self.intake is None:
+                    raise
+                quoted = reply_to.message_id if reply_to is not None else None
+                await self.intake.keep(update.update_id, answer_parts(chat_id, parts[n:], quoted), deferred)
+                if outcome is not None:
+                    await outcome.commit()
+                return
             reply_to = None
 
     @staticmethod
@@ -286,7 +319,7 @@ def make_bot(settings: Settings, pool_size: int = 1, rate_limiter: BaseRateLimit
         request=AiohttpRequest(pool_size, settings.proxy_url),
         get_updates_request=AiohttpRequest(1, settings.proxy_url),
         defaults=Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)),
-        rate_limiter=rate_limiter or LocalRateLimiter(overall_max_rate=settings.send_rate, max_retries=RATE_LIMIT_RETRIES),
+        rate_limiter=rate_limiter or LocalRateLimiter(overall_max_rate=settings.send_rate),
     )
 
 
@@ -297,7 +330,8 @@ def build_application(
 
     ``polling=False`` leaves out PTB's updater: a webhook worker hands updates in itself.
     """
-    processor = PerUserUpdateProcessor(MAX_CONCURRENT_UPDATES, bot, bot.on_dropped)
+    bot.polling = polling
+    processor = PerUserUpdateProcessor(MAX_CONCURRENT_UPDATES, bot, bot.on_dropped, bot)
     builder = (
         ApplicationBuilder()
         .bot(make_bot(settings, CONNECTION_POOL_SIZE, rate_limiter))
@@ -315,22 +349,45 @@ def build_application(
 
 
 def install_stop_signals(app: Application, bot: TelegramBot, loop: asyncio.AbstractEventLoop) -> None:
-    """SIGINT/SIGTERM stop the bot gracefully at any moment, startup included.
+    """SIGINT/SIGTERM stop the bot gracefully at any moment, startup included, within `STOP_DEADLINE`.
 
     PTB's own handlers raise SystemExit inside whatever is running, which during startup can
     interrupt an HTTP request half-way. Ours ask PTB to stop (`stop_running`): at once when it
-    is running, else as soon as it is. Either way pending updates are answered and logged,
-    then the store is closed, and `run_polling` returns normally (exit code 0).
+    is running, else as soon as it is. Updates fetched are answered for `STOP_GRACE` seconds more;
+    then no update starts (``closing``: the rest stay in the intake) and the rate limiter gives up
+    every wait (those answers are kept in the intake too). The store is closed and `run_polling` returns
+    normally (exit code 0). Should anything still hang, the process ends at `STOP_DEADLINE`: all
+    it had is in the store already.
     """
 
     def on_signal(signum: int) -> None:
-        logger.info("%s received: answering pending messages, then stopping", signal.Signals(signum).name)
+        if bot.stop_requested:
+            return
+        bot.stop_requested = True
+        logger.info("%s received: answering for %.0f s more, keeping the rest for the next start", signal.Signals(signum).name, STOP_GRACE)
+        loop.call_later(STOP_GRACE, _close, app, bot)
+        deadline = threading.Timer(STOP_DEADLINE, _stop_now)
+        deadline.daemon = True
+        deadline.start()
         app.stop_running()  # when not yet running, PTB stops right after post_init
         if not app.running and not any(t.get_name() == "stop-once-running" for t in bot.tasks):
             bot.tasks.append(loop.create_task(_stop_once_running(app), name="stop-once-running"))
 
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, on_signal, signum)
+
+
+def _close(app: Application, bot: TelegramBot) -> None:
+    """The grace is over: start no update, wait for nothing; what is left is kept in the intake."""
+    bot.closing = True
+    if isinstance(app.bot.rate_limiter, LocalRateLimiter):
+        app.bot.rate_limiter.stop()
+
+
+def _stop_now() -> None:
+    logger.error("stopping took longer than %.1f s: exiting now; what was not sent is kept in the intake", STOP_DEADLINE)
+    logging.shutdown()
+    os._exit(0)
 
 
 async def _stop_once_running(app: Application) -> None:

@@ -47,7 +47,7 @@ from ...conversation import Turn
 from ...core.responder import Responder
 from ...settings import Settings
 from ...store.base import Store
-from .adapter import CHANNEL, RATE_LIMIT_RETRIES, TelegramBot, build_application
+from .adapter import CHANNEL, TelegramBot, build_application
 from .ratelimit import SharedRateLimiter
 
 logger = logging.getLogger(__name__)
@@ -80,7 +80,7 @@ class WebhookWorker:
         self.owns_runtime = runtime is None
         self.runtime = runtime or Runtime(settings, responder, self._opened_store, shared=True)
         self.bot = TelegramBot(self.runtime, owns_runtime=False, on_commit=self._answered)
-        self.app = build_application(settings, self.bot, SharedRateLimiter(store, settings.send_rate, RATE_LIMIT_RETRIES), polling=False)
+        self.app = build_application(settings, self.bot, SharedRateLimiter(store, settings.send_rate), polling=False)
         self.in_hand: dict[int, float] = {}  # update id → when claimed (monotonic)
         self.answered: set[int] = set()  # in hand, and already marked finished by `_answered`
         self.renewing: asyncio.Task | None = None
