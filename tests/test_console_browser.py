@@ -73,6 +73,7 @@ def test_admin_logs_in_to_a_dashboard_in_chinese_and_opens_the_monthly_report(br
     page = browser.new_page(viewport=DESK, locale="zh-CN")
     sign_in(page, console.base, "ada", "wrong-password-0")
     assert page.get_by_role("alert").inner_text() == "账号或密码不对。"
+    assert page.get_by_label("账号").input_value() == "ada" and page.get_by_label("密码").input_value() == ""
     shot(page, "01-wrong-password")
 
     sign_in(page, console.base, "ada", PASSWORDS["ada"])

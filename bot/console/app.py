@@ -53,14 +53,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 # The console's parts, in navigation order; each module has SECTION (see `Section`).
-SECTION_MODULES = ("dashboard_pages", "inbox", "knowledge_pages", "report_pages", "audit_pages", "users_pages")
-STATIC_FILES = {
-    "console.css": "text/css; charset=utf-8",
-    "charts.js": "text/javascript; charset=utf-8",
-    "knowledge.css": "text/css; charset=utf-8",
-    "knowledge.js": "text/javascript; charset=utf-8",
-    "inbox.js": "text/javascript; charset=utf-8",
-}
+SECTION_MODULES = ("dashboard_pages", "report_pages", "audit_pages", "users_pages")
+STATIC_FILES = {"console.css": "text/css; charset=utf-8", "charts.js": "text/javascript; charset=utf-8"}
 POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
@@ -168,9 +162,11 @@ def _next_page(request: Request, value: str | None) -> str:
     return cookie_path(request) + (value or "/").lstrip("/")
 
 
-async def login_page(request: Request, error: str = "", status: int = 200) -> Response:
+async def login_page(request: Request, error: str = "", status: int = 200, username: str = "", next_page: str = "") -> Response:
+    """The login form (with its own CSRF cookie); after a refusal it keeps the name typed."""
     token = request.cookies.get(LOGIN_COOKIE) or secrets.token_urlsafe(32)
-    response = _console(request).render(request, "login.html", status, login_csrf=token, error=error, next=request.query_params.get("next", "/"))
+    back = next_page or request.query_params.get("next", "/")
+    response = _console(request).render(request, "login.html", status, login_csrf=token, error=error, next=back, username=username)
     set_cookie(response, request, LOGIN_COOKIE, token, LOGIN_COOKIE_SECONDS)
     return response
 
@@ -183,12 +179,12 @@ async def login(request: Request) -> Response:
     name, password = (form.get("username") or "").strip(), form.get("password") or ""
     address = request.client.host if request.client else "unknown"
     if await console.throttle.locked(name, address):
-        return await login_page(request, LOCKED.format(console.settings.lockout_seconds // 60), 429)
+        return await login_page(request, LOCKED.format(console.settings.lockout_seconds // 60), 429, name, form.get("next") or "")
     account = await verify(console.store, name, password) if name and password else None
     if account is None:
         await console.throttle.failed(name, address)
         await audit.record(console.store, name or "（空）", "login.failed", "控制台")
-        return await login_page(request, BAD_LOGIN, 401)
+        return await login_page(request, BAD_LOGIN, 401, name, form.get("next") or "")
     await console.throttle.succeeded(name)
     await console.sessions.sweep()
     staff = await console.sessions.start(account)
