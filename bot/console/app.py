@@ -53,8 +53,14 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 # The console's parts, in navigation order; each module has SECTION (see `Section`).
-SECTION_MODULES = ("dashboard_pages", "report_pages", "audit_pages", "users_pages")
-STATIC_FILES = {"console.css": "text/css; charset=utf-8", "charts.js": "text/javascript; charset=utf-8"}
+SECTION_MODULES = ("dashboard_pages", "inbox", "knowledge_pages", "report_pages", "audit_pages", "users_pages")
+STATIC_FILES = {
+    "console.css": "text/css; charset=utf-8",
+    "charts.js": "text/javascript; charset=utf-8",
+    "knowledge.css": "text/css; charset=utf-8",
+    "knowledge.js": "text/javascript; charset=utf-8",
+    "inbox.js": "text/javascript; charset=utf-8",
+}
 POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
