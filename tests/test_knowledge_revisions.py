@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.app.runtime import Runtime
+from bot.console import audit
 from bot.conversation import Turn
 from bot.core.knowledge import load_knowledge
 from bot.core.responder import Responder
@@ -50,6 +51,8 @@ def test_import_then_export_gives_back_the_folder_byte_for_byte(cli, folder: Pat
     assert "as revision 1" in imported.stdout
     again = cli("intents", "import", str(folder), "--db", db)
     assert again.returncode == 0 and "nothing imported" in again.stdout
+    audited = asyncio.run(_audit(db))
+    assert [(e.actor, e.action, e.after) for e in audited] == [("王老师", "knowledge.import", {"revision": 1})]
     out = tmp_path / "exported"
     exported = cli("intents", "export", str(out), "--db", db)
     assert exported.returncode == 0, exported.stderr
@@ -62,6 +65,14 @@ def test_export_without_any_revision_says_what_to_do(cli, tmp_path: Path) -> Non
     result = cli("intents", "export", str(tmp_path / "out"), "--db", str(db))
     assert result.returncode == 2
     assert "legalbot intents import" in result.stderr
+
+
+async def _audit(db: str):
+    store = await open_store(db)
+    try:
+        return await audit.entries(store)
+    finally:
+        await store.close()
 
 
 async def _touch(db: str) -> None:

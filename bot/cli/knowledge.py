@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from ..admin.review import default_eval_file
+from ..console import audit
 from ..errors import UserError
 from ..intent_check import check_intents
 from ..knowledge.folder import read_folder, write_folder
@@ -56,7 +57,10 @@ def run_import(args: argparse.Namespace) -> int:
 
     async def store_it(store: SQLStore):
         parent, before = await base(store, directory)
-        return await save(store, before, parent, files, args.author or _os_user(), f"从 {directory} 导入", eval_file)
+        author = args.author or _os_user()
+        result = await save(store, before, parent, files, author, f"从 {directory} 导入", eval_file)
+        await audit.record(store, author, "knowledge.import", str(directory), {"revision": parent or None}, {"revision": result.revision.id})
+        return result
 
     async def opened():
         store = await open_store(db_path(args), create=True)  # a new deployment may import first

@@ -32,6 +32,7 @@ ACTION_NAMES = {
     "export.inquiries": "导出咨询记录",
     "export.audit": "导出审计日志",
     "knowledge.edit": "修改知识库",
+    "knowledge.import": "导入知识库（命令行）",
     "knowledge.revert": "恢复知识库版本",
     "contacts.edit": "修改并核实联系人",
     "inbox.example": "收件箱：加为例句",
