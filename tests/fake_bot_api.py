@@ -12,7 +12,9 @@ in a background thread; tests drive it with plain synchronous calls:
 
 Every request is recorded in ``api.calls`` (method, parameters, uploaded files, HTTP status).
 Scripted failures answer the next matching request(s) with an error instead: a 429 with
-``retry_after``, or a 403 "bot was blocked by the user" for one chat.
+``retry_after`` (for one chat or all), a 403 "bot was blocked by the user" for one chat, a 5xx
+(`fail_with_status`), or a connection reset (`reset_connections`: closed without an answer).
+``api.latency`` delays every answer to a send; `send_poison` queues an update PTB cannot read.
 
 Webhook delivery, as Telegram's Bot API server does it: once a webhook is set (setWebhook, or
 `set_webhook` from a test), every injected update is POSTed as JSON to the URL with the
@@ -95,6 +97,7 @@ class Failure:
     chat_id: int | None = None
     times: int | None = 1  # None: for ever
     retry_after: int | None = None
+    reset: bool = False  # close the connection instead of answering
 
     def matches(self, method: str, params: dict[str, Any]) -> bool:
         if self.times == 0 or method != self.method:
@@ -177,6 +180,7 @@ class FakeBotAPI:
         self.calls: list[Call] = []
         self._by_chat: dict[int, list[Call]] = {}  # successful sends, per chat
         self.failures: list[Failure] = []
+        self.latency = 0.0  # seconds before answering a send (a slow API)
         self.port = 0
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
@@ -271,7 +275,13 @@ class FakeBotAPI:
         params, files = await self._params(request)
         if request.match_info["token"] != self.token:
             return self._record(method, params, files, 401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
+        if self.latency and method in SEND_METHODS:
+            await asyncio.sleep(self.latency)
         failure = self._take_failure(method, params)
+        if failure is not None and failure.reset:
+            self._record(method, params, files, 0, {"ok": False})
+            request.transport.close()  # type: ignore[union-attr]
+            raise ConnectionResetError("reset by the stand-in Bot API")
         if failure is not None:
             body: dict[str, Any] = {"ok": False, "error_code": failure.status, "description": failure.description}
             if failure.retry_after is not None:
@@ -611,6 +621,24 @@ class FakeBotAPI:
     def fail_with_429(self, method: str = "sendMessage", retry_after: int = 1, times: int = 1, chat_id: int | None = None) -> None:
         with self._lock:
             self.failures.append(Failure(method, 429, f"Too Many Requests: retry after {retry_after}", chat_id, times, retry_after))
+
+    def fail_with_status(self, status: int = 500, method: str = "sendMessage", times: int | None = 1, chat_id: int | None = None) -> None:
+        """The next `times` matching requests get HTTP `status` (500, 502, 503...)."""
+        with self._lock:
+            self.failures.append(Failure(method, status, "Internal Server Error" if status == 500 else "Bad Gateway", chat_id, times))
+
+    def reset_connections(self, method: str = "sendMessage", times: int | None = 1, chat_id: int | None = None) -> None:
+        """The next `times` matching requests have their connection closed without an answer."""
+        with self._lock:
+            self.failures.append(Failure(method, 0, "reset", chat_id, times, reset=True))
+
+    def clear_failures(self) -> None:
+        with self._lock:
+            self.failures.clear()
+
+    def send_poison(self) -> dict[str, Any]:
+        """An update python-telegram-bot cannot read: a message without any of its fields."""
+        return self._push("message", {})
 
     def block_chat(self, chat_id: int, method: str = "sendMessage") -> None:
         """Every request to `chat_id` gets 403, as when the user has blocked the bot."""
