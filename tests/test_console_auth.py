@@ -112,6 +112,7 @@ def test_disabling_an_account_ends_its_session_and_the_audit_log_shows_who_did_w
     admin, _ = login(console.base, "ada")
     audit = admin.get("/audit").text
     assert "停用账号" in audit and "命令行" in audit and "新增账号" in audit and "登录失败" in audit
+    assert "（不存在的账号）" in audit and "nobody" not in audit  # an unknown name may be a mistyped password
     exported = admin.get("/audit.csv")
     assert exported.content.startswith("\ufeff".encode()) and "操作人".encode() in exported.content
 

@@ -29,7 +29,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ..core.knowledge import Knowledge
 from ..store.sql import SQLStore
 from . import audit
-from .accounts import ROLE_NAMES, verify
+from .accounts import ROLE_NAMES, get_account, verify
 from .auth import (
     CSRF_FIELD,
     LOGIN_COOKIE,
@@ -189,7 +189,9 @@ async def login(request: Request) -> Response:
     account = await verify(console.store, name, password) if name and password else None
     if account is None:
         await console.throttle.failed(name, address)
-        await audit.record(console.store, name or "（空）", "login.failed", "控制台")
+        # An unknown name is not written down: it may be a password typed into the wrong field.
+        known = name if await get_account(console.store, name) is not None else "（不存在的账号）"
+        await audit.record(console.store, known, "login.failed", "控制台")
         return await login_page(request, BAD_LOGIN, 401, name, form.get("next") or "")
     await console.throttle.succeeded(name)
     await console.sessions.sweep()
