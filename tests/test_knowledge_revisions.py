@@ -168,3 +168,22 @@ async def test_a_runtime_serves_the_newest_revision_and_follows_new_ones(folder:
     finally:
         await runtime.stop()
         await store.close()
+
+
+def test_the_terminal_chat_answers_from_the_newest_revision(cli, folder: Path, tmp_path: Path) -> None:
+    db = str(tmp_path / "log.sqlite3")
+
+    async def edit() -> None:
+        store = await open_store(db)
+        try:
+            parent, files = await base(store, folder)
+            first_line = load_knowledge(folder)["mediation"].summary.splitlines()[0]
+            result = await save(store, files, parent, edited(files, "mediation.yaml", first_line, NEW_SUMMARY), "王", "v2")
+            assert [r.id for r in await KnowledgeRevisions(store).history()] == [result.revision.id, 1]  # the folder first, kept for revert
+        finally:
+            await store.close()
+
+    asyncio.run(edit())
+    chat = cli("chat", "--db", db, "--intents", str(folder), stdin="人民调解要收费吗\n")
+    assert chat.returncode == 0, chat.stderr
+    assert NEW_SUMMARY.split("（")[0] in chat.stdout

@@ -139,7 +139,7 @@ def _rephrased(inquiries: list[Inquiry]) -> set[int]:
 
 
 async def _assigned(store: SQLStore) -> dict[int, int]:
-    rows = await store._read("SELECT inquiry_id, cluster_id FROM inbox_items")
+    rows = await store.select("SELECT inquiry_id, cluster_id FROM inbox_items")
     return {int(r["inquiry_id"]): int(r["cluster_id"]) for r in rows}
 
 
@@ -166,7 +166,7 @@ async def inbox(store: SQLStore, matcher: Matcher, today: dt.date | None = None)
     assigned = await _assigned(store)
     placed = await asyncio.to_thread(_place, [i for i, _ in items], assigned, matcher.knowledge)
     for inquiry_id, cluster_id in placed.items():
-        await store._write(
+        await store.change(
             "INSERT INTO inbox_items (inquiry_id, cluster_id) VALUES (?, ?) ON CONFLICT (inquiry_id) DO NOTHING", inquiry_id, cluster_id
         )
     assigned.update(placed)
@@ -187,7 +187,7 @@ async def inbox(store: SQLStore, matcher: Matcher, today: dt.date | None = None)
 async def context(store: SQLStore, inquiry: Inquiry, turns: int = CONTEXT_TURNS) -> tuple[list[Inquiry], list[Inquiry]]:
     """The same person's redacted turns just before and after an inquiry (never their id)."""
     window = dt.timedelta(seconds=CONTEXT_SECONDS)
-    rows = await store._read(
+    rows = await store.select(
         f'SELECT {COLUMNS} FROM inquiries WHERE channel = ? AND "user" = ? AND time >= ? AND time <= ? AND id <> ? ORDER BY id',
         inquiry.channel,
         inquiry.user,
@@ -195,7 +195,7 @@ async def context(store: SQLStore, inquiry: Inquiry, turns: int = CONTEXT_TURNS)
         store.dialect.time_param(inquiry.time + window),
         inquiry.id,
     )
-    around = [store._inquiry(row) for row in rows]
+    around = [store._inquiry(row) for row in rows]  # noqa: SLF001 - the store's own row reader
     return [i for i in around if i.id < inquiry.id][-turns:], [i for i in around if i.id > inquiry.id][:turns]
 
 
@@ -211,7 +211,7 @@ async def _inquiries(store: SQLStore, ids: list[int]) -> list[Inquiry]:
 
 async def _record(store: SQLStore, batch: str, actor: str, action: str, inquiries: list[Inquiry], intent: str | None, text: str | None, revision: int | None) -> None:
     for inquiry in inquiries:
-        await store._write(
+        await store.change(
             "INSERT INTO inbox_actions (batch, time, actor, action, inquiry_id, intent, text, revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             batch, store.dialect.time_param(now()), actor, action, inquiry.id, intent, text, revision,
         )
@@ -273,14 +273,14 @@ async def dismiss(store: SQLStore, ids: list[int], actor: str) -> Done:
 
 async def batches(store: SQLStore, limit: int = 20) -> list[Batch]:
     """The latest presses, newest first."""
-    rows = await store._read(
+    rows = await store.select(
         "SELECT batch, MIN(time) AS time, MIN(actor) AS actor, MIN(action) AS action, MIN(intent) AS intent, MIN(text) AS text,"
         " MIN(revision) AS revision, MIN(undone_at) AS undone_at, MIN(id) AS first FROM inbox_actions GROUP BY batch ORDER BY first DESC LIMIT ?",
         limit,
     )
     found = []
     for row in rows:
-        ids = await store._read("SELECT inquiry_id FROM inbox_actions WHERE batch = ? ORDER BY inquiry_id", row["batch"])
+        ids = await store.select("SELECT inquiry_id FROM inbox_actions WHERE batch = ? ORDER BY inquiry_id", row["batch"])
         found.append(
             Batch(row["batch"], store.dialect.time_value(row["time"]), row["actor"], row["action"], tuple(int(r["inquiry_id"]) for r in ids),
                   row["intent"], row["text"], row["revision"], row["undone_at"] is not None)
@@ -303,6 +303,6 @@ async def undo(store: SQLStore, directory: Path, batch_id: str, actor: str, eval
         if files != before:
             saved = await save(store, before, parent, files, actor, f"撤销收件箱操作：去掉例句“{batch.text}”", eval_file)
     for inquiry_id in batch.inquiry_ids:
-        await store._write("UPDATE inquiries SET review = NULL WHERE id = ?", inquiry_id)
-    await store._write("UPDATE inbox_actions SET undone_at = ?, undone_by = ? WHERE batch = ?", store.dialect.time_param(now()), actor, batch_id)
+        await store.change("UPDATE inquiries SET review = NULL WHERE id = ?", inquiry_id)
+    await store.change("UPDATE inbox_actions SET undone_at = ?, undone_by = ? WHERE batch = ?", store.dialect.time_param(now()), actor, batch_id)
     return saved

@@ -66,16 +66,16 @@ class KnowledgeRevisions:
         )
 
     async def latest(self) -> Revision | None:
-        rows = await self.store._read(f"SELECT {_COLUMNS} FROM knowledge_revisions ORDER BY id DESC LIMIT 1")
+        rows = await self.store.select(f"SELECT {_COLUMNS} FROM knowledge_revisions ORDER BY id DESC LIMIT 1")
         return self._revision(rows[0]) if rows else None
 
     async def get(self, revision_id: int) -> Revision | None:
-        rows = await self.store._read(f"SELECT {_COLUMNS} FROM knowledge_revisions WHERE id = ?", revision_id)
+        rows = await self.store.select(f"SELECT {_COLUMNS} FROM knowledge_revisions WHERE id = ?", revision_id)
         return self._revision(rows[0]) if rows else None
 
     async def history(self, limit: int = HISTORY_LIMIT) -> list[Revision]:
         """Newest first."""
-        rows = await self.store._read(f"SELECT {_COLUMNS} FROM knowledge_revisions ORDER BY id DESC LIMIT ?", limit)
+        rows = await self.store.select(f"SELECT {_COLUMNS} FROM knowledge_revisions ORDER BY id DESC LIMIT ?", limit)
         return [self._revision(row) for row in rows]
 
     async def texts(self, revision: Revision) -> dict[str, str]:
@@ -84,7 +84,7 @@ class KnowledgeRevisions:
         if not digests:
             return {}
         marks = ", ".join("?" for _ in digests)
-        rows = await self.store._read(f"SELECT digest, text FROM knowledge_blobs WHERE digest IN ({marks})", *digests)
+        rows = await self.store.select(f"SELECT digest, text FROM knowledge_blobs WHERE digest IN ({marks})", *digests)
         by_digest = {row["digest"]: row["text"] for row in rows}
         return {name: by_digest[revision.files[name]] for name in sorted(revision.files)}
 
@@ -101,10 +101,10 @@ class KnowledgeRevisions:
             raise StaleRevision(_stale(parent, newest))
         digests = {name: digest(text) for name, text in files.items()}
         for name, text in files.items():
-            await self.store._write(
+            await self.store.change(
                 "INSERT INTO knowledge_blobs (digest, text) VALUES (?, ?) ON CONFLICT (digest) DO NOTHING", digests[name], text
             )
-        rows = await self.store._write(
+        rows = await self.store.change(
             "INSERT INTO knowledge_revisions (parent, time, author, summary, files, reverts) VALUES (?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (parent) DO NOTHING RETURNING id",
             parent,
