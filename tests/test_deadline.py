@@ -293,7 +293,7 @@ def test_civil_period_into_a_year_without_holiday_data_skips_weekends() -> None:
     assert d.raw_last_day == date(2027, 2, 28)
     assert d.last_day == date(2027, 3, 1)
     assert d.holiday_data_missing is True
-    assert d.notes[-1].startswith("暂无2027年的法定节假日数据")
+    assert d.notes[-1].startswith("暂无2027年的节假日安排数据")
 
 
 def test_start_day_is_not_counted() -> None:

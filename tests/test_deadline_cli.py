@@ -130,14 +130,14 @@ def test_civil_period_into_a_year_without_holiday_data(cli):
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["last_day"] == "2028-03-03" and data["holiday_data_missing"] is True
-    assert "暂无2028年的法定节假日数据" in data["note"]
+    assert "暂无2028年的节假日安排数据" in data["note"]
 
 
 def test_plain_answer_for_a_year_without_holiday_data(cli):
     result = cli("deadline", "administrative-litigation", "--known", "2027-03-03")
     assert result.returncode == 0, result.stderr
     assert "最后一天：2027年9月3日（星期五）" in result.stdout
-    assert "暂无2027年的法定节假日数据" in result.stdout
+    assert "暂无2027年的节假日安排数据" in result.stdout
     assert "《中华人民共和国行政诉讼法》第四十六条" in result.stdout
     assert "不构成法律意见" in result.stdout
 

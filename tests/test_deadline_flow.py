@@ -168,7 +168,7 @@ def test_the_review_guidance_offers_the_calculator(responder):
 
 def test_year_without_holiday_data_says_so(responder):
     reply = responder.command("deadline", "2026-12-01", Session())
-    assert "暂无2027年的法定节假日数据" in reply.text
+    assert "暂无2027年的节假日安排数据" in reply.text
 
 
 def test_abandoned_calculator_expires(responder):

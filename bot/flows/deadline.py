@@ -285,7 +285,7 @@ def format_deadline(d: Deadline) -> str:
     if d.rolled_over_from is not None:
         raw = d.rolled_over_from
         lines.append(
-            f"原到期日{_cn_date(raw)}（{_WEEKDAYS[raw.weekday()]}）是休息日（周末或法定节假日），"
+            f"原到期日{_cn_date(raw)}（{_WEEKDAYS[raw.weekday()]}）是法定休假日（周末或节假日），"
             "依法顺延至其后的第一个工作日。"
         )
     elif d.last_day.weekday() >= 5:
@@ -390,7 +390,7 @@ def _first_working_day(day: date) -> tuple[date, tuple[int, ...]]:
 
 def _missing_data_note(year: int) -> str:
     return (
-        f"暂无{year}年的法定节假日数据：本结果只避开了周末，未考虑节假日和调休，日期可能有出入，"
+        f"暂无{year}年的节假日安排数据：本结果只避开了周末，未考虑节假日和调休，日期可能有出入，"
         "请以国务院公布的放假安排为准并向办案机关核实。"
     )
 
