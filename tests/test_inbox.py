@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.admin.inbox import InboxError, batches, context, dismiss, inbox, stored_form, teach, undo
+from bot.admin.inbox import InboxError, abandoned_flows, batches, context, dismiss, inbox, stored_form, teach, undo
 from bot.core.matcher import Matcher
 from bot.core.responder import Responder
 from bot.core.session import Session
@@ -140,3 +140,15 @@ async def test_dismiss_and_undo(store, responder, matcher) -> None:
     assert {i.inquiry.id for c in await inbox(store, matcher, today()) for i in c.items} == set(ids)
     with pytest.raises(InboxError, match="找不到编号"):
         await dismiss(store, [9999], "审核员")
+
+
+async def test_flows_left_half_way_are_counted_by_how_far_residents_got(store) -> None:
+    now_s = 1_800_000_000.0
+    left = now_s - 3600
+    await store.save_session("web:a", {"flow": "eligibility", "state": {"answers": [["income", "low"]]}, "updated_at": left}, left)
+    await store.save_session("web:b", {"flow": "eligibility", "state": {"answers": [["income", "low"]]}, "updated_at": left}, left)
+    await store.save_session("web:c", {"flow": "deadline", "state": {}, "updated_at": left}, left)
+    await store.save_session("web:d", {"flow": "deadline", "state": {}, "updated_at": now_s - 60}, now_s - 60)  # still in it
+    await store.save_session("web:e", {"flow": None, "state": {}, "updated_at": left}, left)
+    found = [(a.flow, a.answered, a.count) for a in await abandoned_flows(store, now_s)]
+    assert found == [("eligibility", 1, 2), ("deadline", 0, 1)]

@@ -3,7 +3,8 @@
 An inquiry needs a look when it was not answered (unmatched), got 👎, was answered with little
 confidence or with two intents nearly tied (ambiguous), or was answered and followed within
 minutes by a question from the same person that the bot could not place (the resident
-rephrased: the answer probably missed). Similar questions are grouped (`bot.admin.clusters`);
+rephrased: the answer probably missed). Guided flows left half-way are counted by how far
+residents got (`abandoned_flows`): they carry no question to learn from. Similar questions are grouped (`bot.admin.clusters`);
 the cluster an inquiry joins is written down (``inbox_items``), so a cluster keeps its id — the
 id of the inquiry that founded it — as new questions arrive and old ones are handled.
 
@@ -18,6 +19,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
+import time
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
@@ -26,7 +29,9 @@ from pathlib import Path
 from ..core.knowledge import Intent, Knowledge
 from ..core.matcher import Matcher
 from ..core.normalise import clean_text
+from ..core.session import FLOW_TIMEOUT_SECONDS, Session
 from ..errors import UserError
+from ..flows import all_flows
 from ..knowledge.edits import with_example, without_example
 from ..knowledge.folder import load_files
 from ..knowledge.saving import SaveResult, save
@@ -182,6 +187,31 @@ async def inbox(store: SQLStore, matcher: Matcher, today: dt.date | None = None)
     clusters = await asyncio.to_thread(lambda: [described(c, m) for c, m in grouped.items()])
     clusters.sort(key=lambda c: (-len(c.items), c.id))
     return clusters
+
+
+@dataclass(frozen=True)
+class AbandonedFlow:
+    """Residents who started a guided flow and left it half-way, by how far they got."""
+
+    flow: str
+    title: str
+    answered: int  # questions of the flow answered before leaving
+    count: int
+
+
+async def abandoned_flows(store: SQLStore, now_s: float | None = None) -> list[AbandonedFlow]:
+    """Sessions left inside a flow for longer than a flow lasts. Sessions are kept in the store
+    only where workers share them (`legalbot serve`), and for a day; elsewhere this is empty."""
+    cutoff = (time.time() if now_s is None else now_s) - FLOW_TIMEOUT_SECONDS
+    rows = await store.select("SELECT data FROM sessions WHERE updated_at < ?", cutoff)
+    titles = {flow.name: flow.title for flow in all_flows()}
+    counts: defaultdict[tuple[str, int], int] = defaultdict(int)
+    for row in rows:
+        session = Session.from_dict(json.loads(row["data"]))
+        if session.flow in titles:
+            state = session.state
+            counts[(session.flow, len(state.get("answers") or []) + (1 if state.get("kind") else 0))] += 1
+    return sorted((AbandonedFlow(f, titles[f], n, c) for (f, n), c in counts.items()), key=lambda a: (-a.count, a.flow, a.answered))
 
 
 async def context(store: SQLStore, inquiry: Inquiry, turns: int = CONTEXT_TURNS) -> tuple[list[Inquiry], list[Inquiry]]:

@@ -43,9 +43,10 @@ async def page(request: Request) -> Response:
     console = _console(request)
     clusters = await _clusters(request)
     recent = await work.batches(console.store, limit=10)
+    abandoned = await work.abandoned_flows(console.store)
     return console.render(
         request, "inbox_list.html", clusters=clusters, batches=recent, titles=_titles(request), reasons=work.REASONS,
-        actions=work.ACTIONS, shown=SHOWN_TEXTS, done=request.query_params.get("done", ""),
+        actions=work.ACTIONS, shown=SHOWN_TEXTS, done=request.query_params.get("done", ""), abandoned=abandoned,
     )
 
 
