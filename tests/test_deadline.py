@@ -436,7 +436,7 @@ def test_format_labour_arbitration() -> None:
     text = format_deadline(compute_deadline(LABOUR, date(2024, 1, 29)))
     assert text.startswith("申请劳动仲裁的期限为1年，自知道或者应当知道权利被侵害之日（2024年1月29日）的次日起算。")
     assert "最后一天：2025年2月5日（星期三）" in text
-    assert "原到期日2025年1月29日（星期三）是休息日" in text
+    assert "原到期日2025年1月29日（星期三）是法定休假日" in text
     assert "依据：《中华人民共和国劳动争议调解仲裁法》第二十七条；《中华人民共和国民法典》第二百零一条、第二百零二条、第二百零三条。" in text
     assert "不受1年限制" in text and "仅供参考，不构成法律意见" in text
 
