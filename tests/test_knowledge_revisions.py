@@ -15,6 +15,7 @@ from bot.console import audit
 from bot.conversation import Turn
 from bot.core.knowledge import load_knowledge
 from bot.core.responder import Responder
+from bot.core.session import Session
 from bot.flows import all_flows
 from bot.knowledge.folder import load_files, read_folder
 from bot.knowledge.saving import SaveRefused, restore, save
@@ -187,3 +188,26 @@ def test_the_terminal_chat_answers_from_the_newest_revision(cli, folder: Path, t
     chat = cli("chat", "--db", db, "--intents", str(folder), stdin="人民调解要收费吗\n")
     assert chat.returncode == 0, chat.stderr
     assert NEW_SUMMARY.split("（")[0] in chat.stdout
+
+
+def test_review_accept_becomes_a_revision_once_the_knowledge_is_in_the_database(cli, folder: Path, tmp_path: Path) -> None:
+    db = str(tmp_path / "log.sqlite3")
+    assert cli("intents", "import", str(folder), "--db", db).returncode == 0
+    before = read_folder(folder)
+
+    async def ask() -> int:
+        store = await open_store(db)
+        try:
+            reply = Responder(load_knowledge(folder), all_flows()).respond("起诉状谁能帮我写", Session())
+            return await store.log("terminal", "居民", "起诉状谁能帮我写", reply)
+        finally:
+            await store.close()
+
+    inquiry = asyncio.run(ask())
+    accepted = cli("review", "accept", str(inquiry), "--intent", "legal_consultation", "--db", db, "--intents", str(folder))
+    assert accepted.returncode == 0, accepted.stderr
+    assert "revision 2" in accepted.stdout
+    assert read_folder(folder) == before  # the folder is the import/export form now
+    exported = tmp_path / "out"
+    assert cli("intents", "export", str(exported), "--db", db).returncode == 0
+    assert "起诉状谁能帮我写" in load_files(read_folder(exported))["legal_consultation"].examples

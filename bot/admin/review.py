@@ -22,6 +22,8 @@ from ..errors import UserError
 from ..evaluation import evaluate, load_examples
 from ..intent_check import check_intents
 from ..store.base import Inquiry, InquiryFilter, InquiryStore
+from ..store.revisions import KnowledgeRevisions
+from ..store.sql import SQLStore
 from .clusters import SIMILARITY, cluster
 from .intent_edit import ExampleEdit, add_example
 
@@ -169,6 +171,8 @@ async def accept(store: InquiryStore, inquiry_id: int, intent_id: str, intents_d
         raise ReviewError(f"no inquiry with id {inquiry_id}")
     text = " ".join(inquiry.text.split())
     eval_file = eval_file or default_eval_file(intents_dir)
+    if isinstance(store, SQLStore) and await KnowledgeRevisions(store).latest() is not None:
+        return await _accept_as_revision(store, inquiry_id, text, intent_id, intents_dir, eval_file)
 
     def locked() -> AcceptResult:
         with _EDIT_LOCK:
@@ -177,6 +181,28 @@ async def accept(store: InquiryStore, inquiry_id: int, intent_id: str, intents_d
     result = await asyncio.to_thread(locked)
     await store.set_review(inquiry_id, "accepted")
     return result
+
+
+async def _accept_as_revision(store: SQLStore, inquiry_id: int, text: str, intent_id: str, intents_dir: Path, eval_file: Path | None) -> AcceptResult:
+    """Once the knowledge lives in the database, an accept is a revision like the console's
+    (every worker follows it); editing the folder would be overridden by the next reload."""
+    from .inbox import teach  # noqa: PLC0415 - the inbox builds on this module
+
+    try:
+        done = await teach(store, intents_dir, [inquiry_id], intent_id, text, "review accept", eval_file)
+    except ReviewError:
+        raise
+    except UserError as exc:  # unknown intent, already an example, the check refused it, a stale base
+        raise ReviewError(str(exc)) from None
+    saved = done.saved
+    assert saved is not None
+    intent = saved.knowledge[intent_id]
+    evaluation = saved.evaluation
+    return AcceptResult(
+        inquiry_id, intent_id, text, Path(f"revision {saved.revision.id}") / (intent.file or Path()).name, intent.example_lines[-1],
+        saved.knowledge, tuple(str(w) for w in saved.warnings), eval_file if evaluation else None,
+        evaluation.accuracy_before if evaluation else None, evaluation.accuracy_after if evaluation else None,
+    )
 
 
 async def dismiss(store: InquiryStore, inquiry_id: int) -> Inquiry:
