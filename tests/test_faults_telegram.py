@@ -234,3 +234,36 @@ def test_a_read_only_database_stops_start_up_with_a_clear_message(api, folder):
             subprocess.run(["chattr", "-i", str(db)])
     assert result.returncode == 2, result.stderr[-2000:]
     assert "takes no writes" in result.stderr and "Traceback" not in result.stderr
+
+
+# ---- the webhook worker's HTTP side (row 12) -------------------------------------------------------
+
+
+def test_the_webhook_acknowledges_malformed_updates_and_refuses_oversized_bodies():
+    import asyncio
+
+    import httpx
+    from starlette.applications import Starlette
+    from starlette.routing import Route
+
+    from bot.app.server import MAX_BODY_BYTES, BodyLimit
+    from bot.channels.telegram.webhook import SECRET_HEADER, WEBHOOK_PATH, webhook_route
+
+    class Worker:  # the route's only collaborator; malformed bodies never reach it
+        handled = 0
+
+        async def handle(self, data):
+            Worker.handled += 1
+            raise AssertionError("a malformed update reached the worker")
+
+    app = BodyLimit(Starlette(routes=[webhook_route(Worker(), "s3cret")]))
+
+    async def post(body: bytes) -> int:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+            return (await client.post(WEBHOOK_PATH, content=body, headers={SECRET_HEADER: "s3cret"})).status_code
+
+    deep = b'{"update_id": 1, "message": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    assert asyncio.run(post(deep)) == 200
+    assert asyncio.run(post(b'{"update_id": 123456789012345678901234567890, "message": {}}')) == 200
+    assert asyncio.run(post(b"x" * (MAX_BODY_BYTES + 1))) == 413
+    assert Worker.handled == 0

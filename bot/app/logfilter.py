@@ -5,7 +5,8 @@ aiohttp, httpx and uvicorn log addresses and URLs (a Bot API URL holds the token
 loggers write redacted text and update ids only; the libraries' records are rewritten by
 `LibraryScrubber` before any handler sees them: every argument that is not plainly harmless
 (a short identifier such as a method name, a small number such as a status code or a count)
-becomes ``[…]``, and a message that was formatted before logging keeps only its first words.
+becomes ``[…]``; a message formatted before logging loses quoted or bracketed parts, long digit
+runs and non-ASCII text; an exception keeps its type, not its message.
 """
 
 from __future__ import annotations
@@ -48,10 +49,10 @@ class LibraryScrubber(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if not record.name.startswith(LIBRARIES):
             return True
-        if record.args:
-            args = record.args if isinstance(record.args, tuple) else (record.args,)
-            record.args = tuple(_safe(a) for a in args)
-            record.msg = scrub_text(str(record.msg))
+        if isinstance(record.args, dict):
+            record.args = {k: _safe(v) for k, v in record.args.items()}
+        elif record.args:  # the message is the library's own format string: only the arguments carry data
+            record.args = tuple(_safe(a) for a in record.args)
         else:
             record.msg = scrub_text(str(record.msg))
         if record.exc_info and record.exc_info[1] is not None:

@@ -6,18 +6,25 @@ Telegram webhook at ``/telegram/webhook`` when ``TELEGRAM_BOT_TOKEN`` is set, We
 (``--web`` or ``LEGALBOT_WEB=1``). The web and WeChat apps are separate Starlette apps mounted
 here; their own lifespans (a WeChat access-token refresher, say) run around the serving.
 
+Hostile clients (issue 12 row 12): idle kept-alive connections close after `KEEP_ALIVE_SECONDS`,
+a request head is at most `MAX_HEADER_BYTES`, a body at most `MAX_BODY_BYTES` and must arrive
+within `BODY_SECONDS` (`BodyLimit`); idle connections cost a socket each and nothing else, so
+/healthz stays answered while hundreds sit open.
+
 uvicorn stops on SIGTERM or SIGINT: it stops accepting, finishes the requests in hand — every
 update in hand is answered and logged — and only then are the channels and the runtime stopped.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import signal
 import socket
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import uvicorn
 from starlette.applications import Starlette
@@ -31,6 +38,63 @@ logger = logging.getLogger(__name__)
 
 HEALTH_PATH = "/healthz"
 GRACEFUL_SECONDS = 30  # updates in hand at SIGTERM get this long to finish
+KEEP_ALIVE_SECONDS = 5  # an idle kept-alive connection is closed after this
+MAX_HEADER_BYTES = 16 * 1024  # h11's limit on a request's head
+MAX_BODY_BYTES = 1024 * 1024  # a Telegram update is a few KB; the web chat's and WeChat's posts too
+BODY_SECONDS = 10.0  # a body that has not fully arrived by then is refused (408)
+
+
+class BodyLimit:
+    """ASGI middleware: refuse a body over `MAX_BODY_BYTES` (413) or slower than `BODY_SECONDS` (408)."""
+
+    def __init__(self, app: Any):
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or ()).get(b"content-length", b"0")
+        if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+            await _refuse(send, 413)
+            return
+        deadline = asyncio.get_running_loop().time() + BODY_SECONDS
+        seen = 0
+        started = False
+
+        async def limited() -> dict:
+            nonlocal seen
+            left = deadline - asyncio.get_running_loop().time()
+            try:
+                message = await asyncio.wait_for(receive(), max(0.01, left))
+            except asyncio.TimeoutError:
+                raise _Refused(408) from None
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > MAX_BODY_BYTES:
+                    raise _Refused(413)
+            return message
+
+        async def tracked(message: dict) -> None:
+            nonlocal started
+            started = True
+            await send(message)
+
+        try:
+            await self.app(scope, limited, tracked)
+        except _Refused as refused:
+            if not started:
+                await _refuse(send, refused.status)
+
+
+class _Refused(Exception):
+    def __init__(self, status: int):
+        self.status = status
+
+
+async def _refuse(send: Callable, status: int) -> None:
+    await send({"type": "http.response.start", "status": status, "headers": [(b"content-length", b"0"), (b"connection", b"close")]})
+    await send({"type": "http.response.body", "body": b""})
 
 
 @dataclass
@@ -112,8 +176,10 @@ async def serve(runtime: Runtime, build: Callable[[], Sequence[Channel]], sock: 
                 logger.info("stopped before serving")
                 return
             config = uvicorn.Config(
-                create_app(runtime, channels),
+                BodyLimit(create_app(runtime, channels)),
                 lifespan="off",
+                timeout_keep_alive=KEEP_ALIVE_SECONDS,
+                h11_max_incomplete_event_size=MAX_HEADER_BYTES,
                 log_config=None,
                 access_log=False,
                 server_header=False,

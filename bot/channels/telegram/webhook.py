@@ -29,14 +29,23 @@ WEBHOOK_PATH = "/telegram/webhook"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
-def _update(body: bytes) -> dict[str, Any] | None:
-    """The body as an update, if it is a JSON object with an integer ``update_id``."""
+MAX_UPDATE_ID = 2**63 - 1  # a BIGINT; Telegram's ids are far below
+MALFORMED = "malformed"  # JSON an update can't be read from: acknowledged so Telegram stops re-sending
+
+
+def _update(body: bytes) -> dict[str, Any] | str | None:
+    """The body as an update (a JSON object with an integer ``update_id``); `MALFORMED` for one
+    nested too deep to read or with an id out of range; None for anything else."""
     try:
         data = json.loads(body)
+    except RecursionError:
+        return MALFORMED
     except ValueError:
         return None
     if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
         return None
+    if not 0 <= data["update_id"] <= MAX_UPDATE_ID:
+        return MALFORMED
     return data
 
 
@@ -50,6 +59,9 @@ def webhook_route(worker: WebhookWorker, secret: str) -> Route:
         data = _update(await request.body())
         if data is None:
             return PlainTextResponse("not a Telegram update\n", 400)
+        if data == MALFORMED:
+            logger.warning("a malformed update (nested too deep or an id out of range) was acknowledged and dropped")
+            return Response(status_code=200)
         try:
             outcome = await worker.handle(data)
         except Exception:  # noqa: BLE001 - Telegram (or the next worker) will try again
