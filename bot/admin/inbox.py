@@ -301,11 +301,13 @@ async def dismiss(store: SQLStore, ids: list[int], actor: str) -> Done:
     return Done(batch, None)
 
 
-async def batches(store: SQLStore, limit: int = 20) -> list[Batch]:
-    """The latest presses, newest first."""
+async def batches(store: SQLStore, limit: int = 20, batch_id: str | None = None) -> list[Batch]:
+    """The latest presses, newest first (or the one press ``batch_id``)."""
+    where, params = ("WHERE batch = ? ", [batch_id]) if batch_id else ("", [])
     rows = await store.select(
         "SELECT batch, MIN(time) AS time, MIN(actor) AS actor, MIN(action) AS action, MIN(intent) AS intent, MIN(text) AS text,"
-        " MIN(revision) AS revision, MIN(undone_at) AS undone_at, MIN(id) AS first FROM inbox_actions GROUP BY batch ORDER BY first DESC LIMIT ?",
+        f" MIN(revision) AS revision, MIN(undone_at) AS undone_at, MIN(id) AS first FROM inbox_actions {where}GROUP BY batch ORDER BY first DESC LIMIT ?",
+        *params,
         limit,
     )
     found = []
@@ -321,7 +323,7 @@ async def batches(store: SQLStore, limit: int = 20) -> list[Batch]:
 async def undo(store: SQLStore, directory: Path, batch_id: str, actor: str, eval_file: Path | None = None) -> SaveResult | None:
     """Take a batch back: the inquiries return to the inbox, an added example leaves the knowledge
     (a new revision, checked like any save). Undoing twice is refused."""
-    batch = next((b for b in await batches(store, limit=10_000) if b.id == batch_id), None)
+    batch = next(iter(await batches(store, 1, batch_id)), None)
     if batch is None:
         raise InboxError("找不到这次操作")
     if batch.undone:

@@ -105,7 +105,7 @@ async def act(request: Request) -> Response:
             raise work.InboxError("不认识的操作")
     except UserError as exc:
         return await _cluster(request, str(exc), 400)
-    batch = next(b for b in await work.batches(console.store, limit=5) if b.id == done.batch)
+    batch = (await work.batches(console.store, 1, done.batch))[0]
     action = {"teach": "inbox.example", "out_of_scope": "inbox.out_of_scope", "dismiss": "inbox.dismiss"}[do]
     await audit.record(console.store, actor, action, f"收件箱第 {cluster_id} 组（{len(batch.inquiry_ids)} 条）",
                        {"inquiries": list(batch.inquiry_ids)}, {"intent": batch.intent, "example": batch.text, "revision": batch.revision})
@@ -121,7 +121,7 @@ async def undo(request: Request) -> Response:
     form = await form_of(request, console.settings.max_form_bytes)
     actor, batch_id = request.state.staff.account.name, form.get("batch") or ""
     directory = console.runtime.settings.intents_dir
-    batch = next((b for b in await work.batches(console.store, limit=10_000) if b.id == batch_id), None)
+    batch = next(iter(await work.batches(console.store, 1, batch_id)), None)
     try:
         saved = await work.undo(console.store, directory, batch_id, actor, default_eval_file(directory))
     except UserError as exc:
