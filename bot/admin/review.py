@@ -28,6 +28,7 @@ from .clusters import SIMILARITY, cluster
 from .intent_edit import ExampleEdit, add_example
 
 EVAL_FILE = Path("tests") / "data" / "eval.jsonl"  # relative to the intents folder's parent
+ACCEPT_ACTOR = "review accept（命令行或 Telegram）"  # who an accept outside the console is written down as
 _EDIT_LOCK = threading.Lock()  # one accept at a time edits the intent files
 
 
@@ -186,16 +187,19 @@ async def accept(store: InquiryStore, inquiry_id: int, intent_id: str, intents_d
 async def _accept_as_revision(store: SQLStore, inquiry_id: int, text: str, intent_id: str, intents_dir: Path, eval_file: Path | None) -> AcceptResult:
     """Once the knowledge lives in the database, an accept is a revision like the console's
     (every worker follows it); editing the folder would be overridden by the next reload."""
+    from ..console import audit  # noqa: PLC0415 - the console's audit log, only once revisions are in use
     from .inbox import teach  # noqa: PLC0415 - the inbox builds on this module
 
     try:
-        done = await teach(store, intents_dir, [inquiry_id], intent_id, text, "review accept", eval_file)
+        done = await teach(store, intents_dir, [inquiry_id], intent_id, text, ACCEPT_ACTOR, eval_file)
     except ReviewError:
         raise
     except UserError as exc:  # unknown intent, already an example, the check refused it, a stale base
         raise ReviewError(str(exc)) from None
     saved = done.saved
     assert saved is not None
+    await audit.record(store, ACCEPT_ACTOR, "inbox.example", f"咨询 {inquiry_id}", {"inquiries": [inquiry_id]},
+                       {"intent": intent_id, "example": text, "revision": saved.revision.id})
     intent = saved.knowledge[intent_id]
     evaluation = saved.evaluation
     return AcceptResult(
