@@ -208,7 +208,7 @@ def test_review_accept_becomes_a_revision_once_the_knowledge_is_in_the_database(
     assert accepted.returncode == 0, accepted.stderr
     assert "revision 2" in accepted.stdout
     assert read_folder(folder) == before  # the folder is the import/export form now
-    assert [e.action for e in asyncio.run(_audit(db))] == ["knowledge.import", "inbox.example"]
+    assert [e.action for e in asyncio.run(_audit(db))] == ["inbox.example", "knowledge.import"]  # newest first
     exported = tmp_path / "out"
     assert cli("intents", "export", str(exported), "--db", db).returncode == 0
     assert "起诉状谁能帮我写" in load_files(read_folder(exported))["legal_consultation"].examples
