@@ -237,7 +237,7 @@ _NAME = re.compile(
     rf"(?!{_NOT_A_NAME})(?P<item>{_NAME_CORE})(?![{_CJK}]?某)"
     rf"|(?P<cue3>(?:本人|{_RELATIVES})[ ]{{0,3}})(?![{_WORD_SURNAMES}]|是)(?!{_NOT_A_NAME})(?P<item3>{_NAME_CORE})(?![{_CJK}]?某)(?={_NAME_END})"
     rf"|(?P<cue2>(?:我|{_RELATIVES})是)(?!{_NOT_A_NAME})(?P<item2>{_NAME_CORE})(?<![{_ROLE_ENDINGS}])(?=[，,。.！!？?\s]|$|想|要|今年)"
-    rf"|(?:^|(?<=[，,。！!？?\s]))(?P<subject>{_NAME_CORE})(?=欠我|欠了我|打了我|打我|骗了我|骗我|借了我|借我|拖欠|不还)"
+    rf"|(?:^|(?<=[，,。！!？?\s]))(?!{_NOT_A_NAME})(?P<subject>{_NAME_CORE})(?=欠我|欠了我|打了我|打我|骗了我|骗我|借了我|借我|拖欠|不还)"
 )
 
 _PLACE_SUFFIX = "省|市|区|县|镇|乡|街道|大道|路|街|巷|胡同|村|社区|小区|花园|苑|大厦|广场|公寓|新村|家园|华庭|府|城|湾|园"
