@@ -24,7 +24,7 @@ def test_eval_on_the_shipped_set_meets_the_floors(cli):
 def test_eval_text_report_has_the_sections_an_admin_reads(cli):
     result = cli("eval", str(EVAL_SET))
     assert result.returncode == 0
-    for heading in ("accuracy:", "out-of-scope rejection:", "per intent:", "threshold sweep:"):
+    for heading in ("accuracy:", "out-of-scope rejection:", "per topic:", "per service:", "threshold sweep:"):
         assert heading in result.stdout
 
 
