@@ -199,7 +199,7 @@ async def test_accept_restores_the_file_when_the_intents_check_fails(tmp_path: P
         await accept(store, ids[2], "notarization", intents)
     review = (await store.get(ids[2])).review
     await store.close()
-    assert "duplicates" in str(error.value)
+    assert "同一句不能属于两个意图" in str(error.value)
     assert target.read_bytes() == before and review is None
 
 

@@ -51,8 +51,7 @@ def test_yaml_syntax_error_names_file_and_line(intents_copy: Path):
     path.write_text("\n".join(lines), encoding="utf-8")
     with pytest.raises(KnowledgeError) as caught:
         load_knowledge(intents_copy)
-    assert f"{path}:" in str(caught.value)
-    assert "YAML syntax error" in str(caught.value)
+    assert f"{path}:4: 错误: 方括号“[ ]”里的列表没有写完" in str(caught.value), "at the line the list opened, in Chinese"
 
 
 def test_schema_error_names_file_line_and_field(intents_copy: Path):
@@ -61,9 +60,9 @@ def test_schema_error_names_file_line_and_field(intents_copy: Path):
     path.write_text(text.replace("    title:", "    titel:", 1), encoding="utf-8")
     with pytest.raises(KnowledgeError) as caught:
         load_knowledge(intents_copy)
-    problem = caught.value.problems[0]
-    assert problem.path == path and problem.line
-    assert "titel" in problem.message or "title" in problem.message
+    [problem] = caught.value.problems  # the misspelt key, not also a missing title
+    assert (problem.path, problem.line) == (path, 7)
+    assert "不认识的字段“titel”——是不是想写“title”（标题，必填）？" in problem.message
 
 
 def test_unknown_button_target_is_reported(intents_copy: Path):
@@ -78,5 +77,5 @@ def test_unknown_button_target_is_reported(intents_copy: Path):
 
 
 def test_missing_folder_is_a_clear_error(tmp_path: Path):
-    with pytest.raises(KnowledgeError, match="not found"):
+    with pytest.raises(KnowledgeError, match="找不到这个意图文件夹"):
         load_knowledge(tmp_path / "nope")

@@ -41,7 +41,7 @@ def test_billion_laughs_is_refused_at_its_first_anchor_with_bounded_memory(inten
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert f"{path}:1: error: 不支持 YAML 锚点/别名（&、*）" in str(caught.value)
+    assert f"{path}:1: 错误: 不支持 YAML 锚点/别名（&、*）" in str(caught.value)
     assert peak < 50 * 2**20
 
 
@@ -53,7 +53,7 @@ def test_a_lone_alias_is_refused_on_its_line(intents_copy: Path) -> None:
     )
     with pytest.raises(KnowledgeError) as caught:
         load_knowledge(intents_copy)
-    assert f"{path}:5: error: 不支持 YAML 锚点/别名" in str(caught.value)
+    assert f"{path}:5: 错误: 不支持 YAML 锚点/别名" in str(caught.value)
 
 
 def test_an_anchor_in_the_contacts_file_is_refused_too(intents_copy: Path) -> None:
@@ -69,7 +69,7 @@ def test_an_oversized_file_is_refused_without_reading_it_all(intents_copy: Path)
     path.write_text(filler * (3 * MAX_KNOWLEDGE_FILE_BYTES // len(filler.encode())), encoding="utf-8")
     with pytest.raises(KnowledgeError) as caught:
         load_knowledge(intents_copy)
-    assert str(caught.value) == f"{path}: error: 文件超过 1024 KiB 的上限，请拆分成几个较小的文件"
+    assert str(caught.value) == f"{path}: 错误: 文件超过 1024 KiB 的上限，请拆分成几个较小的文件"
 
 
 def test_a_file_just_under_the_limit_still_loads(intents_copy: Path) -> None:
@@ -85,5 +85,5 @@ def test_intents_check_reports_the_alias_without_a_traceback(intents_copy: Path,
     (intents_copy / "laughs.yaml").write_text(billion_laughs(), encoding="utf-8")
     result = cli("intents", "check", str(intents_copy))
     assert result.returncode != 0
-    assert "laughs.yaml:1: error: 不支持 YAML 锚点/别名" in result.stdout + result.stderr
+    assert "laughs.yaml:1: 错误: 不支持 YAML 锚点/别名" in result.stdout + result.stderr
     assert "Traceback" not in result.stderr

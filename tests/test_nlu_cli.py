@@ -46,7 +46,7 @@ def test_match_takes_text_arguments(cli):
 def test_intents_check_passes_on_the_shipped_intents(cli):
     result = cli("intents", "check")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "0 error(s)" in result.stdout
+    assert "个意图" in result.stdout and "— 0 个错误，" in result.stdout
 
 
 def test_intents_check_fails_with_file_and_line_on_a_bad_edit(cli, tmp_path):
@@ -70,7 +70,8 @@ def test_intents_check_reports_an_example_shared_by_two_intents(cli, tmp_path):
     )
     result = cli("intents", "check", str(copy))
     assert result.returncode != 0
-    assert "duplicates" in result.stderr and "dup.yaml:" in result.stderr
+    assert "同一句不能属于两个意图" in result.stderr and "dup.yaml:" in result.stderr
+    assert "个错误，文件无法加载" not in result.stderr, "the files load; the check found the error"
 
 
 def test_bad_eval_file_is_reported_with_its_line(cli, tmp_path):
@@ -84,4 +85,4 @@ def test_bad_eval_file_is_reported_with_its_line(cli, tmp_path):
 def test_missing_intents_folder_is_a_clear_error(cli, tmp_path):
     result = cli("match", "你好", "--intents", str(tmp_path / "none"))
     assert result.returncode == 2
-    assert "not found" in result.stderr and "Traceback" not in result.stderr
+    assert "找不到这个意图文件夹" in result.stderr and "Traceback" not in result.stderr

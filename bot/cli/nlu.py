@@ -79,9 +79,9 @@ def run_check(args: argparse.Namespace) -> int:
     warnings = len(problems) - errors
     if knowledge:
         examples = sum(len(i.examples) for i in knowledge.intents)
-        print(f"{directory}: {len(knowledge.intents)} intents, {examples} examples — {errors} error(s), {warnings} warning(s)")
+        print(f"{directory}: {len(knowledge.intents)} 个意图，{examples} 个例句 — {errors} 个错误，{warnings} 个提醒")
     else:
-        print(f"{directory}: {errors} error(s); the files do not load", file=sys.stderr)
+        print(f"{directory}: {errors} 个错误，文件无法加载", file=sys.stderr)
     return 1 if errors else 0
 
 

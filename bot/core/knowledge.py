@@ -1,7 +1,7 @@
 """The bot's knowledge: intents and local contacts, loaded from YAML and validated.
 
-Admins edit these files by hand, so every problem is reported as ``file:line: message`` and a
-bad edit never half-loads: `load_knowledge` either returns a complete, immutable `Knowledge`
+Admins edit these files by hand, so every problem is reported as ``file:line: 错误: message`` in
+Chinese (`knowledge_messages` says what each one means) and a bad edit never half-loads: `load_knowledge` either returns a complete, immutable `Knowledge`
 or raises `KnowledgeError` listing every problem found.
 """
 
@@ -19,6 +19,7 @@ import yaml
 
 from ..errors import UserError
 from .actions import Action, ActionKind, parse_reference
+from .knowledge_messages import CONTACT_FIELD_NAMES, SEVERITY_WORDS, decode_line, field_name, full_width_key_lines, schema_problems, yaml_problems
 
 CONTACTS_FILE = "contacts.yaml"
 SCHEMA_FILE = "schema.json"
@@ -40,7 +41,7 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else str(self.path)
-        return f"{where}: {self.severity}: {self.message}"
+        return f"{where}: {SEVERITY_WORDS.get(self.severity, self.severity)}: {self.message}"
 
 
 class KnowledgeError(UserError):
@@ -80,6 +81,7 @@ class Intent:
     file: Path | None = None
     line: int | None = None
     example_lines: tuple[int, ...] = ()
+    keyword_lines: tuple[int, ...] = ()
 
     @property
     def texts(self) -> tuple[str, ...]:
@@ -153,6 +155,16 @@ def _node_at(node: yaml.Node | None, path: Iterable[Any]) -> yaml.Node | None:
     return node
 
 
+def _key_or_node(root: yaml.Node | None, path: list[Any]) -> yaml.Node | None:
+    """The node an error is about; for a key the mapping does not allow, that key itself."""
+    parent = _node_at(root, path[:-1]) if path else None
+    if isinstance(parent, yaml.MappingNode):
+        key = next((k for k, _ in parent.value if k.value == path[-1]), None)
+        if key is not None:
+            return key
+    return _node_at(root, path)
+
+
 def _line(node: yaml.Node | None) -> int | None:
     return node.start_mark.line + 1 if node is not None else None
 
@@ -168,57 +180,59 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _read_yaml(path: Path) -> tuple[Any, yaml.Node | None, list[Problem]]:
+def _read_yaml(path: Path) -> tuple[Any, yaml.Node | None, str, list[Problem]]:
     """Parse one knowledge file, refusing what could exhaust memory before building anything.
 
     Reading stops one byte past the size limit, and anchors/aliases are refused from the event
     stream (a "billion laughs" file expands only when it is built), so neither costs more memory
-    than the limit.
+    than the limit. Returns the data, its node tree (for lines), the text and the problems.
     """
     try:
         with path.open("rb") as file:
             raw = file.read(MAX_KNOWLEDGE_FILE_BYTES + 1)
         if len(raw) > MAX_KNOWLEDGE_FILE_BYTES:
             limit = MAX_KNOWLEDGE_FILE_BYTES // 1024
-            return None, None, [Problem(path, None, f"文件超过 {limit} KiB 的上限，请拆分成几个较小的文件")]
+            return None, None, "", [Problem(path, None, f"文件超过 {limit} KiB 的上限，请拆分成几个较小的文件")]
         text = raw.decode("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        return None, None, [Problem(path, None, f"cannot read file: {exc}")]
+    except OSError as exc:
+        return None, None, "", [Problem(path, None, f"无法读取文件：{exc.strerror or exc}")]
+    except UnicodeDecodeError as exc:
+        line = decode_line(raw, exc)
+        return None, None, "", [Problem(path, line, f"第{line}行有不是 UTF-8 编码的字符：请用 UTF-8 编码保存这个文件")]
     try:
         alias = next((e for e in yaml.parse(text, Loader=yaml.SafeLoader) if isinstance(e, yaml.AliasEvent) or getattr(e, "anchor", None)), None)
         if alias is not None:
-            return None, None, [Problem(path, alias.start_mark.line + 1, "不支持 YAML 锚点/别名（&、*），请把内容直接写出来")]
+            return None, None, text, [Problem(path, alias.start_mark.line + 1, "不支持 YAML 锚点/别名（&、*），请把内容直接写出来")]
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else None
-        reason = getattr(exc, "problem", None) or str(exc)
-        return None, None, [Problem(path, line, f"YAML syntax error: {reason}")]
-    return _plain(data), node, []
+        return None, None, text, [Problem(path, line, message) for line, message in yaml_problems(text, exc)]
+    return _plain(data), node, text, []
 
 
 def _parse_intent_file(path: Path, schema: dict[str, Any]) -> tuple[list[Intent], list[Problem]]:
-    data, root, problems = _read_yaml(path)
+    data, root, text, problems = _read_yaml(path)
     if problems:
         return [], problems
     validator = jsonschema.Draft202012Validator(schema)
     for error in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
-        where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
-        hint = " (put the value in quotes)" if error.validator == "type" and error.validator_value == "string" else ""
-        problems.append(Problem(path, _line(_node_at(root, error.absolute_path)) or 1, f"{where}: {error.message}{hint}"))
+        for where, message in schema_problems(error, data):
+            problems.append(Problem(path, _line(_key_or_node(root, where)) or 1, message))
     if problems:
-        return [], problems
+        # A full-width colon makes the key part of a text; name it rather than what follows from it.
+        colons = [Problem(path, line, message) for line, message in full_width_key_lines(text)]
+        return [], colons + [p for p in problems if p.line not in {c.line for c in colons}]
     intents = []
     for index, raw in enumerate(data["intents"]):
         node = _node_at(root, ["intents", index])
         examples_node = _node_at(node, ["examples"])
+        keywords_node = _node_at(node, ["keywords"])
         buttons = []
         for position, ref in enumerate(raw.get("buttons", [])):
             action = parse_reference(ref)
             if action is None:
                 line = _line(_node_at(node, ["buttons", position]))
-                problems.append(Problem(path, line, f"{raw['id']}: 按钮 '{ref}' 写法不对：应为意图 id 或 flow:名称"))
+                problems.append(Problem(path, line, f"意图 {raw['id']} 的按钮“{ref}”写法不对：应为意图编号（如 legal_aid）或 flow:流程名（如 flow:deadline）"))
             else:
                 buttons.append(action)
         intents.append(
@@ -239,6 +253,7 @@ def _parse_intent_file(path: Path, schema: dict[str, Any]) -> tuple[list[Intent]
                 file=path,
                 line=_line(node),
                 example_lines=tuple(_line(n) or 0 for n in examples_node.value) if examples_node else (),
+                keyword_lines=tuple(_line(n) or 0 for n in keywords_node.value) if isinstance(keywords_node, yaml.SequenceNode) else (),
             )
         )
     return (intents if not problems else []), problems
@@ -247,27 +262,32 @@ def _parse_intent_file(path: Path, schema: dict[str, Any]) -> tuple[list[Intent]
 def _parse_contacts(path: Path) -> tuple[dict[str, Contact], list[Problem]]:
     if not path.exists():
         return {}, []
-    data, root, problems = _read_yaml(path)
+    data, root, _, problems = _read_yaml(path)
     if problems:
         return {}, problems
     entries = (data or {}).get("contacts") if isinstance(data, dict) else None
     if entries is None:
         return {}, []
     if not isinstance(entries, dict):
-        return {}, [Problem(path, _line(_node_at(root, ["contacts"])), "contacts: must be a mapping of key → fields")]
+        return {}, [Problem(path, _line(_node_at(root, ["contacts"])), f"{field_name('contacts')}应为一组“键: 字段”：每个联系方式一个键（如 legal_aid_center:），下面缩进写 {'、'.join(CONTACT_FIELDS)}")]
     contacts: dict[str, Contact] = {}
     for key, fields in entries.items():
         line = _line(_node_at(root, ["contacts", key]))
         fields = fields or {}
         if not isinstance(fields, dict):
-            problems.append(Problem(path, line, f"contacts/{key}: must be a mapping of {', '.join(CONTACT_FIELDS)}"))
+            problems.append(Problem(path, line, f"联系方式 {key} 下面应为一组“字段: 内容”，可用的字段：{_contact_fields()}"))
             continue
-        unknown = sorted(set(fields) - set(CONTACT_FIELDS))
+        unknown = sorted(set(fields) - set(CONTACT_FIELDS), key=str)
         if unknown:
-            problems.append(Problem(path, line, f"contacts/{key}: unknown field(s) {', '.join(unknown)}; allowed: {', '.join(CONTACT_FIELDS)}"))
+            names = "、".join(f"“{u}”" for u in unknown)
+            problems.append(Problem(path, line, f"联系方式 {key} 里有不认识的字段{names}——是不是写错了？可用的字段：{_contact_fields()}"))
             continue
         contacts[key] = Contact(key, **{k: str(v or "").strip() for k, v in fields.items()})
     return contacts, problems
+
+
+def _contact_fields() -> str:
+    return "、".join(field_name(f, CONTACT_FIELD_NAMES) for f in CONTACT_FIELDS)
 
 
 def _cross_check(intents: list[Intent], contacts: dict[str, Contact], flow_names: frozenset[str] | None) -> list[Problem]:
@@ -278,18 +298,18 @@ def _cross_check(intents: list[Intent], contacts: dict[str, Contact], flow_names
     for intent in intents:
         if intent.id in seen:
             first = seen[intent.id]
-            problems.append(Problem(intent.file, intent.line, f"duplicate intent id '{intent.id}' (first defined at {first.file}:{first.line})"))
+            problems.append(Problem(intent.file, intent.line, f"意图编号“{intent.id}”重复了（第一次出现在 {first.file}:{first.line}）：每个意图的编号（id）必须不同"))
         seen.setdefault(intent.id, intent)
     for intent in intents:
         for action in intent.buttons:
             if action.kind is ActionKind.INTENT and action.target not in seen:
-                problems.append(Problem(intent.file, intent.line, f"{intent.id}: button refers to unknown intent '{action.target}'"))
+                problems.append(Problem(intent.file, intent.line, f"意图 {intent.id} 的按钮指向不存在的意图“{action.target}”：检查编号的拼写"))
             if action.kind is ActionKind.FLOW and flow_names is not None and action.target not in flow_names:
                 known = "、".join(sorted(flow_names))
-                problems.append(Problem(intent.file, intent.line, f"{intent.id}: 按钮 '{action}' 指向不存在的流程（可用：{known}）"))
+                problems.append(Problem(intent.file, intent.line, f"意图 {intent.id} 的按钮“{action}”指向不存在的流程（可用：{known}）"))
         for key in intent.contacts:
             if key not in contacts:
-                problems.append(Problem(intent.file, intent.line, f"{intent.id}: contact '{key}' is not in {CONTACTS_FILE}"))
+                problems.append(Problem(intent.file, intent.line, f"意图 {intent.id} 的联系方式“{key}”在 {CONTACTS_FILE} 里没有：先在那里添加，或检查拼写"))
     return problems
 
 
@@ -298,12 +318,12 @@ def load_knowledge(directory: Path | str | None = None, flow_names: Iterable[str
     with ``flow_names``, a button naming any other flow is an error too."""
     directory = Path(directory) if directory else default_intents_dir()
     if not directory.is_dir():
-        raise KnowledgeError([Problem(directory, None, "intent folder not found")])
+        raise KnowledgeError([Problem(directory, None, "找不到这个意图文件夹")])
     schema_path = directory / SCHEMA_FILE
     schema = _schema(schema_path) if schema_path.exists() else _shipped_schema()
     files = sorted(p for p in directory.glob("*.yaml") if p.name != CONTACTS_FILE)
     if not files:
-        raise KnowledgeError([Problem(directory, None, "no intent files (*.yaml) in this folder")])
+        raise KnowledgeError([Problem(directory, None, "文件夹里没有意图文件（*.yaml）")])
     intents: list[Intent] = []
     problems: list[Problem] = []
     for path in files:
