@@ -24,7 +24,7 @@ pytestmark = pytest.mark.timeout(120)
 
 ADMIN, RESIDENT = 900, 901
 NOT_AVAILABLE = "不对外开放"
-UNMATCHED_QUESTION = "狗咬了人主人不管"
+UNMATCHED_QUESTION = "捡了个钱包该交给谁"
 PHONE = "13912345678"
 
 

@@ -130,23 +130,23 @@ def test_an_admin_reload_on_one_worker_reaches_every_worker(cluster):
     api = cluster.api
     path = cluster.intents / "legal_aid.yaml"
     first_line = load_knowledge(cluster.intents)["legal_aid"].summary.split("\n", 1)[0]
-    assert first_line.startswith("法律援助是")
+    marked = "【" + first_line[1:]  # the same number of UTF-8 bytes: the file keeps its size
     # An edit the file watchers cannot see (same size, same mtime): only /reload can bring it in.
     stat = path.stat()
-    edited = path.read_text(encoding="utf-8").replace(first_line, first_line.replace("法律援助是", "法律援助乃", 1), 1)
+    edited = path.read_text(encoding="utf-8").replace(first_line, marked, 1)
     path.write_text(edited, encoding="utf-8")
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     assert path.stat().st_size == stat.st_size
     for n, worker in enumerate(cluster.workers):
-        assert "法律援助是" in ask(api, 610 + n, "法律援助怎么申请", to=worker.url).text, "nobody reloaded yet"
+        assert first_line in ask(api, 610 + n, "法律援助怎么申请", to=worker.url).text, "nobody reloaded yet"
 
     before = len(api.sent(ADMIN))
     api.send_text(ADMIN, "/reload")  # through nginx: whichever worker gets it
     reply = api.wait_for(lambda: next((c for c in api.sent(ADMIN)[before:] if "重新加载" in c.text), None), timeout=20, what="the reload report")
     assert "✅" in reply.text
     for n, worker in enumerate(cluster.workers):
-        answer = _answers_with(api, worker, 620 + n, "法律援助怎么申请", "法律援助乃", timeout=8)
-        assert "法律援助乃" in answer, f"worker {worker.port} still serves the old text"
+        answer = _answers_with(api, worker, 620 + n, "法律援助怎么申请", marked, timeout=8)
+        assert marked in answer, f"worker {worker.port} still serves the old text"
 
 
 def test_an_edited_intent_file_is_picked_up_by_every_worker(cluster):
