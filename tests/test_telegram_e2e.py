@@ -44,6 +44,7 @@ def bot_env(api: FakeBotAPI, db: Path, **extra: str) -> dict[str, str]:
 
 def start_bot(api: FakeBotAPI, db: Path, log: Path, *args: str, **env: str) -> subprocess.Popen:
     """`legalbot run` as a subprocess; returns once it is about to long-poll (webhook deleted)."""
+    started = len(api.calls_of("deleteWebhook"))  # a stand-in shared by several bots counts each start
     process = subprocess.Popen(
         [sys.executable, "-m", "bot", "run", *args],
         env=bot_env(api, db, **env),
@@ -52,7 +53,7 @@ def start_bot(api: FakeBotAPI, db: Path, log: Path, *args: str, **env: str) -> s
         stderr=subprocess.STDOUT,
     )
     try:
-        api.wait_for(lambda: api.calls_of("deleteWebhook") or process.poll() is not None, timeout=30, what="the bot to start")
+        api.wait_for(lambda: len(api.calls_of("deleteWebhook")) > started or process.poll() is not None, timeout=30, what="the bot to start")
     except AssertionError:
         process.kill()
         raise

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
 
 from .. import __version__
@@ -26,7 +27,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _stop_before_started(signum: int, frame: object) -> None:
+    """SIGTERM before a long-running command has its own handlers (while importing, connecting):
+    nothing is in hand yet, so stop at once and cleanly."""
+    raise SystemExit(0)
+
+
 def main(argv: list[str] | None = None) -> int:
+    signal.signal(signal.SIGTERM, _stop_before_started)
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
