@@ -7,9 +7,11 @@ Telegram webhook at ``/telegram/webhook`` when ``TELEGRAM_BOT_TOKEN`` is set, We
 here; their own lifespans (a WeChat access-token refresher, say) run around the serving.
 
 Hostile clients (issue 12 row 12): idle kept-alive connections close after `KEEP_ALIVE_SECONDS`,
-a request head is at most `MAX_HEADER_BYTES`, a body at most `MAX_BODY_BYTES` and must arrive
-within `BODY_SECONDS` (`BodyLimit`); idle connections cost a socket each and nothing else, so
-/healthz stays answered while hundreds sit open.
+a request head must arrive within `httpguard.HEAD_SECONDS` and is at most
+`httpguard.MAX_HEADER_BYTES` (`httpguard.GuardedHttpToolsProtocol`), a body at most
+`MAX_BODY_BYTES` and must arrive within `BODY_SECONDS` (`BodyLimit`). Connections that never
+finish their head are closed, so hundreds of them cannot use up the worker's file descriptors,
+and /healthz and updates stay answered meanwhile.
 
 uvicorn stops on SIGTERM or SIGINT: it stops accepting, finishes the requests in hand — every
 update in hand is answered and logged — and only then are the channels and the runtime stopped.
@@ -32,6 +34,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
+from .httpguard import GuardedHttpToolsProtocol
 from .runtime import Health, Runtime
 
 logger = logging.getLogger(__name__)
@@ -39,7 +42,6 @@ logger = logging.getLogger(__name__)
 HEALTH_PATH = "/healthz"
 GRACEFUL_SECONDS = 30  # updates in hand at SIGTERM get this long to finish
 KEEP_ALIVE_SECONDS = 5  # an idle kept-alive connection is closed after this
-MAX_HEADER_BYTES = 16 * 1024  # h11's limit on a request's head
 MAX_BODY_BYTES = 1024 * 1024  # a Telegram update is a few KB; the web chat's and WeChat's posts too
 BODY_SECONDS = 10.0  # a body that has not fully arrived by then is refused (408)
 
@@ -179,7 +181,7 @@ async def serve(runtime: Runtime, build: Callable[[], Sequence[Channel]], sock: 
                 BodyLimit(create_app(runtime, channels)),
                 lifespan="off",
                 timeout_keep_alive=KEEP_ALIVE_SECONDS,
-                h11_max_incomplete_event_size=MAX_HEADER_BYTES,
+                http=GuardedHttpToolsProtocol,
                 log_config=None,
                 access_log=False,
                 server_header=False,
