@@ -24,6 +24,7 @@ from typing import Any
 
 from ..core.actions import Action, ActionKind, parse_reference
 from ..core.knowledge import SCHEMA_FILE, Intent, Knowledge, Problem, _parse_intent_file, _shipped_schema
+from ..core.knowledge_messages import CHINESE_COMMAS, FIELD_NAMES  # the names the loader's messages use too
 from ..core.normalise import clean_text
 from ..flows import all_flows
 from ..intent_check import SUMMARY_MAX_CHARS
@@ -31,19 +32,8 @@ from ..store.redact import redact
 from .edits import intent_file, with_fields
 from .folder import Files
 
-FIELD_NAMES = {
-    "title": "标题",
-    "keywords": "关键词",
-    "examples": "例句",
-    "summary": "首条答复",
-    "sections": "分段",
-    "buttons": "按钮",
-    "sources": "法律依据",
-    "reviewed": "审核日期",
-}
 ITEM_NAMES = {"keywords": "关键词", "buttons": "按钮"}
 TITLE_MAX_CHARS = 30  # intents/schema.json
-CHINESE_COMMAS = "，、；"
 
 
 @dataclass(frozen=True)
