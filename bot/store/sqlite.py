@@ -9,6 +9,7 @@ is about personal data actually leaving the disk. The user-key secret is a file 
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -23,6 +24,8 @@ from .pseudonym import load_or_create_secret, secret_path
 from .schema import migrate
 from .shared_state import SharedStateStore
 from .sql import Row
+
+SIDE_FILES = ("-wal", "-shm")  # SQLite's write-ahead log and its shared-memory index
 
 _PRAGMAS = (
     "PRAGMA journal_mode=WAL",
@@ -49,6 +52,7 @@ class SQLiteStore(SharedStateStore):
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(f"cannot create the folder for the inquiry log {path}: {exc}") from None
+        _check_side_files(path)
         secret = load_or_create_secret(secret_path(path))
         conn: aiosqlite.Connection | None = None
         try:
@@ -84,6 +88,24 @@ class SQLiteStore(SharedStateStore):
             await self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
             await self._conn.close()
+
+
+def _check_side_files(path: Path) -> None:
+    """The -wal and -shm files a crash left beside the database must be writable: SQLite maps the
+    -shm file into memory, and one it cannot write leaves every write refused (or, if it is cut
+    short under SQLite, the process killed by SIGBUS)."""
+    for suffix in SIDE_FILES:
+        side = Path(f"{path}{suffix}")
+        try:
+            fd = os.open(side, os.O_RDWR)
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            raise StoreError(
+                f"cannot write {side} ({exc.strerror}): SQLite needs the files beside the inquiry log writable;"
+                " give them back to the bot's user (chown, chmod u+w, chattr -i)"
+            ) from None
+        os.close(fd)
 
 
 class _Immediate:
