@@ -22,6 +22,7 @@ import pytest
 
 from .conftest import run_cli
 from .fake_bot_api import FakeBotAPI
+from .postgres import fresh_database
 from .test_telegram_e2e import bot_env, export, start_bot
 
 pytestmark = pytest.mark.timeout(180)
@@ -133,3 +134,38 @@ def test_an_unwritable_shm_file_stops_start_up_with_a_clear_message(api, tmp_pat
         again.send_signal(signal.SIGTERM)
         assert again.wait(15) == 0
     assert [r["text"] for r in export(db)].count(QUESTION) == 1
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request, tmp_path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield str(tmp_path / "inquiries.sqlite3")
+    else:
+        with fresh_database() as url:
+            yield url
+
+
+def test_the_intake_writes_a_fetched_batch_and_the_answered_marks_in_one_statement(database):
+    import asyncio
+
+    from bot.store import open_store
+
+    async def scenario() -> None:
+        store = await open_store(database)
+        try:
+            batch = [(f"telegram:{n}", {"update_id": n, "message": {"text": f"问题{n}"}}) for n in (1, 2, 3)]
+            assert await store.intake_add("telegram", batch) == {"telegram:1", "telegram:2", "telegram:3"}
+            await store.intake_keep_answer("telegram", "telegram:3", [{"chat_id": 9, "html": "稍后发送"}], send_at=0)
+            # The next batch carries the marks of what was answered meanwhile; 1 comes again (a re-delivery).
+            again = [("telegram:1", batch[0][1]), ("telegram:4", {"update_id": 4, "message": {"text": "问题4"}})]
+            assert await store.intake_add("telegram", again, ["telegram:1", "telegram:3"]) == {"telegram:4"}
+            unanswered = [e.message_key for e in await store.intake_unanswered("telegram")]
+            assert unanswered == ["telegram:2", "telegram:4"], "1 answered; 3 kept its answer to send"
+            assert [e.message_key for e in await store.intake_due("telegram")] == ["telegram:3"]
+            await store.intake_add("telegram", [], ["telegram:2", "telegram:4"])
+            assert await store.intake_unanswered("telegram") == []
+            assert await store.intake_add("telegram", [batch[1]]) == set(), "an answered update fetched again is not new"
+        finally:
+            await store.close()
+
+    asyncio.run(scenario())

@@ -51,35 +51,42 @@ def _entry(row: Any) -> IntakeEntry:
 class IntakeStore(SQLStore):
     """The ``intake`` table for both backends; each operation is one statement."""
 
-    async def intake_add(self, channel: str, messages: Sequence[tuple[str, dict[str, Any]]], now: float | None = None) -> set[str]:
-        """Write fetched messages (key, raw payload); return the keys that were new (a message
-        seen before, answered or not, is not returned)."""
-        if not messages:
+    async def intake_add(
+        self,
+        channel: str,
+        messages: Sequence[tuple[str, dict[str, Any]]],
+        processed: Sequence[str] = (),
+        now: float | None = None,
+    ) -> set[str]:
+        """Write fetched messages (key, raw payload) and mark ``processed`` keys answered, in one
+        statement (one round trip, one commit); return the fetched keys that were new (a message
+        seen before, answered or not, is not returned).
+
+        A processed key drops its payload and keeps its marker, unless it kept an answer to send
+        later (`intake_keep_answer`); a processed key the intake never saw gets a marker."""
+        if not messages and not processed:
             return set()
         at = time.time() if now is None else now
-        values = ", ".join("(?, ?, ?, ?)" for _ in messages)
+        rows: dict[str, tuple[str | None, float | None]] = {key: (json.dumps(payload, ensure_ascii=False), None) for key, payload in messages}
+        rows.update((key, (None, at)) for key in processed)  # a re-delivery of one answered: the mark wins
+        values = ", ".join("(?, ?, ?, ?, ?)" for _ in rows)
         params: list[Any] = []
-        for key, payload in messages:
-            params += [key, channel, at, json.dumps(payload, ensure_ascii=False)]
-        rows = await self._write(
-            f"INSERT INTO intake (message_key, channel, received_at, payload) VALUES {values}"
-            " ON CONFLICT (message_key) DO NOTHING RETURNING message_key",
+        for key, (payload, done_at) in rows.items():
+            params += [key, channel, at, payload, done_at]
+        # A fetched message already there is left alone (the WHERE fails: nothing returned).
+        written = await self._write(
+            f"INSERT INTO intake (message_key, channel, received_at, payload, done_at) VALUES {values}"
+            " ON CONFLICT (message_key) DO UPDATE SET payload = NULL, done_at = excluded.done_at"
+            " WHERE excluded.done_at IS NOT NULL AND intake.answer IS NULL"
+            " RETURNING message_key, done_at",
             *params,
         )
-        return {row["message_key"] for row in rows}
+        return {row["message_key"] for row in written if row["done_at"] is None}
 
     async def intake_done(self, message_key: str, now: float | None = None) -> None:
         """Answered (or nothing to answer): drop the payload and any kept answer, keep the marker."""
         await self._write(
             "UPDATE intake SET payload = NULL, answer = NULL, done_at = ? WHERE message_key = ?",
-            time.time() if now is None else now,
-            message_key,
-        )
-
-    async def intake_processed(self, message_key: str, now: float | None = None) -> None:
-        """The handler is through: done, unless it kept an answer to send later."""
-        await self._write(
-            "UPDATE intake SET payload = NULL, done_at = ? WHERE message_key = ? AND answer IS NULL",
             time.time() if now is None else now,
             message_key,
         )

@@ -168,6 +168,8 @@ class TelegramBot:
 
     async def post_shutdown(self, app: Application) -> None:
         await self.post_stop(app)  # tasks left if startup was cut short
+        if self.intake is not None:
+            await self.intake.close()  # processed marks still waiting for a fetched batch
         if self.owns_runtime:
             await self.runtime.stop()
 
@@ -182,7 +184,7 @@ class TelegramBot:
     async def processed(self, update: Update) -> None:
         """`PerUserUpdateProcessor` is through with an update: the intake forgets its payload."""
         if self.polling and self.intake is not None:
-            await self.intake.processed(update)
+            self.intake.processed(update)
 
     # ---- handlers ------------------------------------------------------------------------------
 

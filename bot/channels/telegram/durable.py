@@ -5,6 +5,12 @@ batch to Telegram only with its next getUpdates call, so every update is in the 
 before Telegram may forget it. An update is marked processed (its payload dropped) once its
 handler is through; a re-delivery of one already processed is not handed to PTB again.
 
+The marks cost no write of their own while messages come in: they ride along with the next
+fetched batch, which is one statement (`IntakeStore.intake_add`), and are written on their own
+only when they have waited `MARK_EVERY` seconds. So a steady stream costs one intake write per
+getUpdates. The price: a kill -9 may also re-answer the updates answered in the last
+`MARK_EVERY` seconds (at Telegram's 30 sends/s, about three).
+
 At start, what a crash or power cut left unanswered is handed to PTB first (`recover`); an
 update older than `STALE_SECONDS` gets `texts.STALE_APOLOGY` instead of guidance that may no
 longer fit. Only an update whose answer was leaving at the moment of the kill can be answered
@@ -19,9 +25,10 @@ update id only, and skipped.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from telegram import Update
@@ -37,6 +44,8 @@ logger = logging.getLogger(__name__)
 CHANNEL = "telegram"
 STALE_SECONDS = 3600.0  # an answer this late gets an apology instead of guidance
 OUTBOX_EVERY = 1.0  # seconds between looks for kept answers that are due
+MARK_EVERY = 0.1  # the longest a processed mark waits for the next fetched batch to ride along
+MAX_MARKS = 1000  # processed marks written in one statement at most (SQL parameter limits)
 EXPIRE_EVERY = 600.0
 
 
@@ -99,6 +108,9 @@ class Intake:
 
     store: Store
     kept: int = 0  # answers kept for later since start, for the log
+    marks: dict[str, None] = field(default_factory=dict)  # processed, not yet written (in order)
+    _flushing: asyncio.TimerHandle | None = None
+    _writes: set[asyncio.Task] = field(default_factory=set)
 
     async def recover(self, bot: Any) -> list[Update]:
         """At start: what a previous run left unanswered, to hand PTB first; stale ones get an apology."""
@@ -134,10 +146,12 @@ class Intake:
     async def admit(self, raw: list[Any], bot: Any) -> list[Update]:
         """Write what getUpdates fetched, then hand PTB what is new."""
         keyed = [(message_key(uid), data) for data in raw if (uid := update_id_of(data)) is not None]
+        marks = self._take_marks()
         try:
-            new = await self.store.intake_add(CHANNEL, keyed)
+            new = await self.store.intake_add(CHANNEL, keyed, marks)
         except Exception as exc:  # noqa: BLE001 - answer from memory rather than not at all
             logger.warning("intake: %d fetched updates could not be stored (%s); answered from memory", len(keyed), type(exc).__name__)
+            self._put_back(marks)
             new = {key for key, _ in keyed}
         handle = []
         for key, data in keyed:
@@ -150,9 +164,49 @@ class Intake:
                 await self._quietly(self.store.intake_done(message_key(uid)))
         return updates
 
-    async def processed(self, update: Update) -> None:
-        """The handler is through: the payload goes (unless an answer was kept to send later)."""
-        await self._quietly(self.store.intake_processed(message_key(update.update_id)))
+    def processed(self, update: Update) -> None:
+        """The handler is through: the payload goes (unless an answer was kept to send later),
+        with the next fetched batch or within `MARK_EVERY` seconds."""
+        self.marks[message_key(update.update_id)] = None
+        if self._flushing is None:
+            self._flushing = asyncio.get_running_loop().call_later(MARK_EVERY, self._flush_later)
+
+    def _flush_later(self) -> None:
+        self._flushing = None
+        if self.marks:
+            task = asyncio.get_running_loop().create_task(self.flush())
+            self._writes.add(task)
+            task.add_done_callback(self._writes.discard)
+
+    async def flush(self) -> None:
+        """Write the processed marks that wait (at shutdown: all of them)."""
+        while marks := self._take_marks():
+            try:
+                await self.store.intake_add(CHANNEL, [], marks)
+            except Exception as exc:  # noqa: BLE001 - kept for the next try; at worst a repeat after a crash
+                logger.warning("intake: could not mark %d updates (%s)", len(marks), type(exc).__name__)
+                self._put_back(marks)
+                return
+
+    async def close(self) -> None:
+        """Before the store closes: marks in the air have landed, and the rest are written."""
+        if self._flushing is not None:
+            self._flushing.cancel()
+            self._flushing = None
+        if self._writes:
+            await asyncio.gather(*self._writes, return_exceptions=True)
+        await self.flush()
+
+    def _take_marks(self) -> list[str]:
+        taken = list(itertools.islice(self.marks, MAX_MARKS))
+        for key in taken:
+            del self.marks[key]
+        return taken
+
+    def _put_back(self, marks: list[str]) -> None:
+        self.marks = dict.fromkeys([*marks, *self.marks])
+        if self._flushing is None:
+            self._flushing = asyncio.get_running_loop().call_later(MARK_EVERY, self._flush_later)
 
     async def keep(self, update_id: int, parts: list[dict[str, Any]], deferred: SendDeferred) -> None:
         """An answer that could not leave: kept, to be sent at ``deferred.retry_at``."""
