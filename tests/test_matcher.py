@@ -92,3 +92,16 @@ def test_sound_codes_never_run_out_or_collide_with_the_unknown_code():
     assert len(coded) == 140_000
     known = coded.replace(_UNKNOWN_SOUND, "")
     assert len(set(known)) == len(known) > 130_000  # each known word its own code; the rest unknown
+
+
+@pytest.mark.parametrize(
+    "text, topic",
+    [("上个月被车撞晕过去了，对方不赔钱", "traffic_accident"), ("去年被人打晕过去了，想要赔偿", "personal_injury")],
+)
+def test_harm_told_as_past_goes_to_its_topic_not_the_emergency(matcher, text, topic):
+    assert matcher.match(text).intent == topic
+
+
+@pytest.mark.parametrize("text", ["上个月他打了我，现在又拿刀要杀我", "以前想过自杀，现在又不想活了"])
+def test_the_past_does_not_hide_danger_now(matcher, text):
+    assert matcher.match(text).intent == "emergency"

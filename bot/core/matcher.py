@@ -47,6 +47,11 @@ _PAIR_MIN_EXAMPLES = 2
 _PAIR_PLAIN_LENGTH = 6
 _AGREEMENT_SHARE = 0.25
 _PRIORITY_KEYWORD_FLOOR = 70.0
+# "上个月被车撞晕过去了" tells of past harm: its topic answers it, unless the message also says the
+# danger is now (现在, 正在, 救命 …): the emergency intent neither wins by force nor at full weight.
+_PAST_MARKERS = ("上个月", "上月", "去年", "前年", "上周", "上星期", "前几天", "几天前", "天前", "个月前", "年前", "以前", "当时", "那时", "上次")
+_NOW_MARKERS = ("现在", "正在", "马上", "刚刚", "刚才", "救命", "快来", "快点", "此刻", "还在", "又来", "又在")
+_PAST_HARM_FACTOR = 0.6
 _PRIORITY_CLOSE_EXAMPLE = 40.0
 _PRIORITY_PAIRS_ONLY_FACTOR = 0.8
 _TRUSTED_SOUND_LENGTH = 4  # syllables: a sound-alike this long is a typo, not another word
@@ -140,6 +145,10 @@ class _SoundCodes:
 
     def encode(self, sounds: tuple[str, ...]) -> str:
         return "".join(self.codes.get(s, _UNKNOWN_SOUND) for s in sounds)
+
+
+def _tells_of_the_past(text: str) -> bool:
+    return any(m in text for m in _PAST_MARKERS) and not any(m in text for m in _NOW_MARKERS)
 
 
 def _pairs(coded: str) -> set[str]:
@@ -330,8 +339,11 @@ class Matcher:
             # like 让我死了. Without any of its words or a close example, the emergency intent has
             # only common word pairs (今天, 我该怎么办) to go on, and a false alarm frightens.
             trusted = self._keyword_scores(hits, trusted_only=True)
+            told_as_past = _tells_of_the_past(query.text)
             for intent in self._priority:
-                if trusted[intent] >= _PRIORITY_KEYWORD_FLOOR:
+                if told_as_past:
+                    combined[intent] *= _PAST_HARM_FACTOR
+                elif trusted[intent] >= _PRIORITY_KEYWORD_FLOOR:
                     combined[intent] = combined.max() + 1.0
                 elif evidence[1, intent] == 0 and evidence[0, intent] < _PRIORITY_CLOSE_EXAMPLE:
                     combined[intent] *= _PRIORITY_PAIRS_ONLY_FACTOR
