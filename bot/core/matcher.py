@@ -339,7 +339,9 @@ class Matcher:
             # like 让我死了. Without any of its words or a close example, the emergency intent has
             # only common word pairs (今天, 我该怎么办) to go on, and a false alarm frightens.
             trusted = self._keyword_scores(hits, trusted_only=True)
-            told_as_past = _tells_of_the_past(query.text)
+            # Past harm goes to its topic: only when one clears the threshold (a worry about
+            # 自杀 beside 以前买了份保险 has none, and stays an emergency).
+            told_as_past = _tells_of_the_past(query.text) and bool((combined[self._topic_mask] >= self.threshold).any())
             for intent in self._priority:
                 if told_as_past:
                     combined[intent] *= _PAST_HARM_FACTOR
