@@ -1,116 +1,94 @@
-"""The same conversation over Telegram (a webhook worker fed through its HTTP app, replies to the
-stand-in Bot API) and the terminal chat, on one store: the same guidance, flows that finish,
-feedback on the right inquiry, every question logged once under its channel."""
+"""The same conversation over every channel — Telegram (a webhook worker), the terminal chat, the
+web chat and WeChat — each through its real adapter on a real SQLite log (`channel_drivers`):
+a question gets the guidance the core composes, a section opens and comes back, /deadline runs
+to its date, 👍/👎 lands on the asker's inquiry (and nobody else's counts), and every question is
+logged once under its channel's name."""
 
 from __future__ import annotations
 
-import io
-import time
+from collections.abc import AsyncIterator
 
-import httpx
 import pytest
 
-from bot.channels.telegram.webhook import SECRET_HEADER, WEBHOOK_PATH, create_app
-from bot.channels.telegram.worker import WebhookWorker
-from bot.channels.terminal import TerminalChat
-from bot.conversation import Conversation
-from bot.core.knowledge import load_knowledge
+from bot.core.knowledge import Knowledge
 from bot.core.responder import Responder
+from bot.core.session import Session
 from bot.flows import all_flows
-from bot.settings import Settings
-from bot.store import open_store
 
-from .conftest import INTENTS
-from .fake_bot_api import TOKEN, FakeBotAPI
+from .channel_drivers import CHANNELS, Driver, plain_label, telegram_driver, terminal_driver, web_driver, wechat_driver
+from .fake_wechat import FakeWeChat
 
-SECRET = "shared_secret"
-BOT_USERNAME = "wanzhou_legal_bot"
 QUESTION = "公证怎么办理"
+OTHER_QUESTION = "邻居装修太吵了找谁调解"
 pytestmark = pytest.mark.timeout(60)
 
 
-@pytest.fixture
-async def channels(api, tmp_path):
-    """A Telegram worker and a terminal chat on one store; yields (post, terminal, store)."""
-    db = str(tmp_path / "inquiries.sqlite3")
-    responder = Responder(load_knowledge(INTENTS), all_flows())
-    settings = Settings(telegram_token=TOKEN, api_base_url=api.base_url, db=db, intents_dir=INTENTS, webhook_secret=SECRET)
-    worker = WebhookWorker(settings, responder, await open_store(db))
-    await worker.start()
-    out = io.StringIO()
-    terminal = TerminalChat(Conversation(responder, worker.store), out, "staff")
-    transport = httpx.ASGITransport(app=create_app(worker, SECRET))
-    async with httpx.AsyncClient(transport=transport, base_url="http://worker") as client:
-
-        async def post(update: dict) -> None:
-            response = await client.post(WEBHOOK_PATH, json=update, headers={SECRET_HEADER: SECRET})
-            assert response.status_code == 200
-
-        yield post, terminal, out, worker.store
-    await worker.stop()
+@pytest.fixture(scope="module")
+def responder(knowledge: Knowledge) -> Responder:
+    return Responder(knowledge, all_flows())
 
 
-_ids = iter(range(1000, 100_000))
+@pytest.fixture(scope="module")
+def wechat() -> FakeWeChat:
+    with FakeWeChat() as server:
+        yield server
 
 
-def text_update(user: int, text: str, chat: dict | None = None) -> dict:
-    sender = {"id": user, "is_bot": False, "first_name": "居民"}
-    mention = f"@{BOT_USERNAME}" if chat else None
-    chat = chat or {"id": user, "type": "private", "first_name": "居民"}
-    n = next(_ids)
-    content = FakeBotAPI.text_content(text, mention=mention)
-    message = {"message_id": n, "date": int(time.time()), "chat": chat, "from": sender, **content}
-    return {"update_id": n, "message": message}
+@pytest.fixture(params=CHANNELS)
+async def chat(request: pytest.FixtureRequest, responder: Responder, tmp_path) -> AsyncIterator[Driver]:
+    """One resident on one channel (each channel's stand-in server is started only for it)."""
+    name = request.param
+    if name == "telegram":
+        driver = telegram_driver(request.getfixturevalue("api"), responder, tmp_path)
+    elif name == "wechat":
+        driver = wechat_driver(request.getfixturevalue("wechat"), responder, tmp_path)
+    else:
+        driver = {"terminal": terminal_driver, "web": web_driver}[name](responder, tmp_path)
+    async with driver as opened:
+        yield opened
 
 
-def press_update(user: int, message: dict, data: str) -> dict:
-    sender = {"id": user, "is_bot": False, "first_name": "居民"}
-    n = next(_ids)
-    return {"update_id": n, "callback_query": {"id": f"q{n}", "from": sender, "chat_instance": "c", "data": data, "message": message}}
+async def test_a_question_gets_the_guidance_the_core_composes_logged_once_under_its_channel(chat: Driver, responder: Responder) -> None:
+    composed = responder.respond(QUESTION, Session())
+    said = await chat.ask(QUESTION)
+    assert said.text == composed.text
+    assert [plain_label(c) for c in said.choices] == [plain_label(b.label) for b in composed.flat_buttons]
+    assert [(i.channel, i.text, i.intent) for i in await chat.logged()] == [(chat.channel, QUESTION, "notarization")]
 
 
-def last_terminal_reply(out: io.StringIO) -> str:
-    return out.getvalue().rsplit("机器人> ", 1)[-1]
+async def test_a_section_opens_and_the_way_back_shows_the_guidance_again(chat: Driver, responder: Responder) -> None:
+    session = Session()
+    composed = responder.respond(QUESTION, session)
+    section_button = next(b for b in composed.flat_buttons if b.label == "办理地点")
+    section = responder.press(section_button.action, session)
+    said = await chat.ask(QUESTION)
+    opened = await chat.press("办理地点")
+    assert opened.text == section.text and opened.text.startswith("【公证服务 · 办理地点】")
+    assert "返回" in [plain_label(c) for c in opened.choices]
+    back = await chat.press("« 返回")
+    assert back.text == said.text == composed.text
+    logged = [(i.channel, i.text, i.intent) for i in await chat.logged()]
+    assert logged == [(chat.channel, QUESTION, "notarization"), (chat.channel, "« 返回", "notarization")]  # a section is no inquiry
 
 
-async def test_a_question_gets_the_same_guidance_and_is_logged_once_per_channel(channels, api):
-    post, terminal, out, store = channels
-    await post(text_update(601, QUESTION))
-    await terminal.handle(QUESTION)
-    telegram_text = api.sent(601)[0].text
-    assert telegram_text.split("\n", 1)[0] in last_terminal_reply(out)
-    logged = await store.inquiries()
-    assert sorted((i.channel, i.text) for i in logged) == [("telegram", QUESTION), ("terminal", QUESTION)]
-    assert logged[0].intent == logged[1].intent is not None
+async def test_the_deadline_flow_runs_to_its_date_and_only_its_answer_is_logged(chat: Driver) -> None:
+    kinds = await chat.ask("/deadline")
+    assert kinds.text == "您要计算哪个期限？请选择：" and "申请劳动仲裁（1年）" in kinds.choices
+    asks = await chat.press("申请行政复议（60日）")
+    assert asks.text.startswith("申请行政复议（60日）：请输入")
+    result = await chat.ask("2025年8月2日")
+    assert "最后一天：2025年10月9日（星期四）" in result.text and "《中华人民共和国行政复议法》第二十条" in result.text
+    assert [(i.channel, i.text) for i in await chat.logged()] == [(chat.channel, "2025年8月2日")]
 
 
-async def test_the_deadline_flow_finishes_on_both_channels_with_the_same_date(channels, api):
-    post, terminal, out, _store = channels
-    await post(text_update(602, "/deadline"))
-    start = api.sent(602)[0]
-    labels = [b["text"] for b in start.buttons]
-    choice = next(b for b in start.buttons if "行政复议" in b["text"])
-    await post(press_update(602, start.result, choice["callback_data"]))
-    await post(text_update(602, "2025年8月2日"))
-    telegram_result = api.sent(602)[2].text
-
-    await terminal.handle("/deadline")
-    await terminal.handle(str(labels.index(choice["text"]) + 1))  # the same button, by its number
-    await terminal.handle("2025年8月2日")
-    assert "2025年10月9日" in telegram_result and "2025年10月9日" in last_terminal_reply(out)
-
-
-async def test_feedback_counts_only_from_the_asker_and_lands_on_their_inquiry(channels, api):
-    post, _terminal, _out, store = channels
-    group = {"id": -700, "type": "supergroup", "title": "小区群"}
-    await post(text_update(603, f"@{BOT_USERNAME} {QUESTION}", chat=group))
-    answer = api.sent(-700)[0]
-    up = next(b["callback_data"] for b in answer.buttons if b["callback_data"].startswith("fb:up:"))
-    inquiry_id = int(up.rsplit(":", 1)[1])
-    await post(press_update(604, answer.result, up))  # a neighbour in the group presses 👍
-    assert (await store.get(inquiry_id)).feedback is None
-    toast = api.calls_of("answerCallbackQuery")[-1].params.get("text", "")
-    assert "提问的人" in toast
-    await post(press_update(603, answer.result, up.replace("up", "down")))
-    assert (await store.get(inquiry_id)).feedback == "down"
-    assert [i.id for i in await store.inquiries()] == [inquiry_id], "presses are not inquiries"
+async def test_feedback_lands_on_the_askers_last_answer_and_a_strangers_does_not_count(chat: Driver) -> None:
+    if chat.feedback is None:
+        pytest.skip(f"{chat.channel} shows no 👍/👎 under its answers")
+    await chat.ask(QUESTION)
+    await chat.ask(OTHER_QUESTION)
+    await chat.feedback("up", stranger=True)
+    assert [i.feedback for i in await chat.logged()] == [None, None], "somebody else's 👍 does not count"
+    await chat.feedback("down")
+    logged = await chat.logged()
+    assert [(i.text, i.feedback) for i in logged] == [(QUESTION, None), (OTHER_QUESTION, "down")]
+    assert {i.channel for i in logged} == {chat.channel}, "feedback presses are not inquiries"
