@@ -87,6 +87,7 @@ class Reply:
     xml: str = ""  # the passive reply's XML, decrypted in safe mode
     fields: dict[str, str] = field(default_factory=dict)
     signature_ok: bool | None = None  # safe mode: the reply's MsgSignature is right
+    headers: dict[str, str] = field(default_factory=dict)  # the HTTP response's (a load balancer's too)
 
     @property
     def content(self) -> str:
@@ -109,7 +110,7 @@ class Sent:
 
 
 class FakeWeChat:
-    def __init__(self, expires_in: int = 7200):
+    def __init__(self, expires_in: int = 7200, verify_tls: bool = True):
         self.expires_in = expires_in
         self.token_calls: list[dict[str, str]] = []
         self.sent: list[Sent] = []
@@ -121,7 +122,7 @@ class FakeWeChat:
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._runner: web.AppRunner | None = None
         self.base_url = ""
-        self.http = httpx.Client(trust_env=False)
+        self.http = httpx.Client(trust_env=False, verify=verify_tls)  # False: a load balancer's throwaway certificate
 
     # --- the API side -------------------------------------------------------------------
 
@@ -235,7 +236,7 @@ class FakeWeChat:
         return self._read_reply(response, safe, token)
 
     def _read_reply(self, response: httpx.Response, safe: bool, token: str) -> Reply:
-        reply = Reply(response.status_code, response.text)
+        reply = Reply(response.status_code, response.text, headers=dict(response.headers))
         if response.status_code != 200 or not response.text.startswith("<xml"):
             return reply
         root = ET.fromstring(response.text)
