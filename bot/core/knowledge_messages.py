@@ -42,8 +42,9 @@ FULL_WIDTH_COLON = "："
 MAX_LINES_LISTED = 5  # Tab-indented lines named one by one; the rest are counted
 CLOSE_MATCH_CUTOFF = 0.6  # how alike a misspelt key must be to a known one to suggest it
 
-# A line whose key is written with a full-width colon: ``summary：…``, ``  - id：one``.
-_FULL_WIDTH_KEY = re.compile(r"^\s*(?:-\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*：")
+# A line whose key (a field of the files, so that no text such as ``app：下载`` in an answer counts)
+# is written with a full-width colon: ``summary：…``, ``  - id：one``.
+_FULL_WIDTH_KEY = re.compile(rf"^\s*(?:-\s+)?({'|'.join([*FIELD_NAMES, *CONTACT_FIELD_NAMES])})\s*：")
 # A line that looks like the start of a field, for telling an unclosed quote from a long quoted text.
 _ID = re.compile(r"[a-z][a-z0-9_]*")
 _KEY_LINE = re.compile(r"\n\s*(?:-\s+)?[a-z_][a-z0-9_]*\s*:(?:\s|$)")
