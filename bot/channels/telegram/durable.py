@@ -8,13 +8,13 @@ handler is through; a re-delivery of one already processed is not handed to PTB 
 The marks cost no write of their own while messages come in: they ride along with the next
 fetched batch, which is one statement (`IntakeStore.intake_add`), and are written on their own
 only when they have waited `MARK_EVERY` seconds. So a steady stream costs one intake write per
-getUpdates. The price: a kill -9 may also re-answer the updates answered in the last
-`MARK_EVERY` seconds (at Telegram's 30 sends/s, about three).
+getUpdates instead of two per message (measured with `benchmarks/bench_telegram.py --rate 20`).
 
 At start, what a crash or power cut left unanswered is handed to PTB first (`recover`); an
 update older than `STALE_SECONDS` gets `texts.STALE_APOLOGY` instead of guidance that may no
-longer fit. Only an update whose answer was leaving at the moment of the kill can be answered
-twice (sent, not yet marked) or not at all (marked, not yet sent).
+longer fit. Only an update whose answer was leaving at the moment of the kill, or had left in
+the last `MARK_EVERY` seconds (its mark not yet written: at Telegram's 30 sends/s, about three),
+can be answered twice.
 
 An answer that cannot be sent now (`ratelimit.SendDeferred`: Telegram asked to wait, the API keeps
 failing, the bot is stopping) is kept in the intake, ready to send; `Outbox` sends kept answers
