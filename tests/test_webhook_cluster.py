@@ -1,16 +1,20 @@
 """Issue 6's acceptance on loopback: three `legalbot serve` workers sharing one PostgreSQL database
 behind a real nginx running docs/deploy/nginx.conf (TLS with a throwaway certificate), registered
 with `legalbot webhook set`; the stand-in Bot API delivers updates from many users through nginx.
+The workers serve the web chat (``--web``) and WeChat (the stand-in WeChat's API) too (issue 10).
 
 What residents and admins must find: a request without the secret is refused; a guided flow goes
 on whichever worker gets its next step; an admin's /reload reaches every worker (and so does an
 edit of the files); and with one worker killed by SIGKILL mid-run, every message is answered
-exactly once and logged in PostgreSQL exactly once. The tests run in this order and share the
-cluster (module scope); the killing comes last.
+exactly once and logged in PostgreSQL exactly once. Web visitors and WeChat residents are answered
+and logged once under their channel whichever worker gets them; a WeChat "2" picks from the choices
+another worker offered; a web visitor's flow, history and 👍/👎 go on on another worker. The tests
+run in this order and share the cluster (module scope); the killing comes last.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import time
@@ -21,8 +25,10 @@ import pytest
 
 from bot.core.knowledge import load_knowledge
 
+from . import fake_wechat
 from .conftest import INTENTS, run_cli
 from .fake_bot_api import FakeBotAPI
+from .fake_wechat import FakeWeChat
 from .nginx import MISSING, NGINX, OPENSSL, UPSTREAM_HEADER, Nginx
 from .postgres import fresh_database
 from .test_telegram_e2e import export, feedback_buttons
@@ -44,6 +50,10 @@ class Worker:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}{WEBHOOK_PATH}"
 
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
 
 @dataclass
 class Cluster:
@@ -52,6 +62,7 @@ class Cluster:
     intents: Path
     workers: list[Worker]
     nginx: Nginx
+    wechat: FakeWeChat
 
 
 @pytest.fixture(scope="module")
@@ -59,10 +70,18 @@ def cluster(tmp_path_factory):
     folder = tmp_path_factory.mktemp("cluster")
     intents = folder / "intents"
     shutil.copytree(INTENTS, intents)
-    with fresh_database() as db, FakeBotAPI(verify_tls=False) as api:  # skips without LEGALBOT_TEST_POSTGRES
+    with fresh_database() as db, FakeBotAPI(verify_tls=False) as api, FakeWeChat(verify_tls=False) as wechat:  # skips without LEGALBOT_TEST_POSTGRES
         ports = [free_port() for _ in range(3)]
+        channels = {
+            "LEGALBOT_ADMIN_IDS": str(ADMIN),
+            "LEGALBOT_WECHAT_TOKEN": fake_wechat.TOKEN,
+            "LEGALBOT_WECHAT_APPID": fake_wechat.APPID,
+            "LEGALBOT_WECHAT_SECRET": fake_wechat.SECRET,
+            "LEGALBOT_WECHAT_AES_KEY": fake_wechat.AES_KEY,
+            "WECHAT_API_BASE_URL": wechat.base_url,
+        }
         workers = [
-            Worker(port, folder / f"worker-{port}.log", launch_worker(api, db, folder / f"worker-{port}.log", port, "--intents", str(intents), LEGALBOT_ADMIN_IDS=str(ADMIN)))
+            Worker(port, folder / f"worker-{port}.log", launch_worker(api, db, folder / f"worker-{port}.log", port, "--web", "--intents", str(intents), **channels))
             for port in ports
         ]
         nginx = None
@@ -72,7 +91,7 @@ def cluster(tmp_path_factory):
             nginx = Nginx(folder, ports)
             result = run_cli("webhook", "set", "--url", nginx.url + WEBHOOK_PATH, "--max-connections", "20", env=worker_env(api, db))
             assert result.returncode == 0, result.stderr
-            yield Cluster(api, db, intents, workers, nginx)
+            yield Cluster(api, db, intents, workers, nginx, wechat)
         finally:
             for worker in workers:
                 if worker.process.poll() is None:
@@ -114,6 +133,88 @@ def test_a_flow_started_on_one_worker_continues_on_the_others(cluster):
     assert "2025年10月9日" in result.text, result.text[:200]
     steps = {first.url, second.url, third.url}
     api.wait_for(lambda: steps <= {d.url for d in api.deliveries if d.ok}, what="each step acknowledged by its own worker")
+
+
+def _header(headers: dict[str, str], name: str) -> str:
+    return next((v for k, v in headers.items() if k.lower() == name.lower()), "")
+
+
+@dataclass
+class Visitor:
+    """One web chat visitor: the cookie the first answer gave, sent wherever they go next (nginx or
+    one worker's own port), as a browser sends it to the one site."""
+
+    cookie: str = ""
+
+    def call(self, base: str, method: str, path: str, body: dict | None = None) -> tuple[dict, str]:
+        """(the JSON answer, the worker nginx passed it to, if it went through nginx)"""
+        headers = {"Cookie": f"legalbot_visitor={self.cookie}"} if self.cookie else {}
+        status, got, data = http(method, base + path, body, headers)
+        assert status == 200, (status, data.decode())
+        if not self.cookie:
+            self.cookie = _header(got, "set-cookie").split(";", 1)[0].partition("=")[2]
+        return json.loads(data), _header(got, UPSTREAM_HEADER)
+
+
+def test_web_visitors_through_nginx_are_answered_and_logged_once_by_several_workers(cluster):
+    asked: dict[str, int] = {}
+    upstreams = set()
+    for n in range(6):
+        visitor = Visitor()
+        for round_ in range(2):
+            text = f"{QUESTIONS[(n + round_) % len(QUESTIONS)]}（网页{n}-{round_}）"
+            body, upstream = visitor.call(cluster.nginx.url, "POST", "/api/message", {"text": text})
+            assert body["answer"]["text"] and body["answer"]["feedback_id"], body
+            asked[text] = body["answer"]["feedback_id"]
+            upstreams.add(upstream)
+    assert len(upstreams) > 1, f"nginx passed the web chat to {upstreams} only"
+    records = [r for r in export(cluster.db) if r["text"] in asked]
+    assert sorted((r["channel"], r["text"]) for r in records) == sorted(("web", t) for t in asked), "each logged once, as web"
+    assert {r["text"]: r["id"] for r in records} == asked, "each answer's 👍/👎 names its own inquiry"
+
+
+def test_a_web_visitors_flow_history_and_feedback_go_on_on_other_workers(cluster):
+    first, second, third = cluster.workers
+    visitor = Visitor()
+    kinds, _ = visitor.call(first.base, "POST", "/api/message", {"text": "/deadline"})
+    action = next(b["action"] for row in kinds["answer"]["buttons"] for b in row if "行政复议" in b["label"])
+    asks, _ = visitor.call(second.base, "POST", "/api/press", {"action": action})
+    assert "请输入" in asks["answer"]["text"], asks
+    result = visitor.call(third.base, "POST", "/api/message", {"text": "2025年8月2日"})[0]["answer"]
+    assert "2025年10月9日" in result["text"], result["text"][:200]
+    rated, _ = visitor.call(first.base, "POST", "/api/feedback", {"inquiry_id": result["feedback_id"], "value": "down"})
+    assert rated["recorded"], rated
+    history = visitor.call(cluster.nginx.url, "GET", "/api/history")[0]["messages"]
+    assert [m["text"] for m in history if m["role"] == "user"] == ["/deadline", "申请行政复议（60日）", "2025年8月2日"]
+    assert [m["feedback"] for m in history if m.get("feedback_id") == result["feedback_id"]] == ["down"], "a reload shows the 👎"
+    records = [r for r in export(cluster.db) if r["channel"] == "web" and r["text"] == "2025年8月2日"]
+    assert [(r["id"], r["feedback"]) for r in records] == [(result["feedback_id"], "down")]
+
+
+def test_wechat_residents_through_nginx_are_answered_passively_and_logged_once(cluster):
+    wechat, url = cluster.wechat, cluster.nginx.url + "/wechat"
+    asked: dict[str, str] = {}
+    upstreams = set()
+    for n in range(12):
+        openid, text = f"oCluster{n}", f"{QUESTIONS[n % len(QUESTIONS)]}（微信{n}）"
+        reply = wechat.post(url, wechat.text_xml(openid, text), safe=True)
+        assert reply.status == 200 and reply.signature_ok and reply.content, reply
+        asked[text] = openid
+        upstreams.add(_header(reply.headers, UPSTREAM_HEADER))
+    assert len(upstreams) > 1, f"nginx passed WeChat to {upstreams} only"
+    assert not any(wechat.delivered(openid) for openid in asked.values()), "answered passively, nothing sent twice"
+    records = [r for r in export(cluster.db) if r["text"] in asked]
+    assert sorted((r["channel"], r["text"]) for r in records) == sorted(("wechat", t) for t in asked), "each logged once, as wechat"
+
+
+def test_a_wechat_number_answered_by_another_worker_picks_from_the_choices_the_first_offered(cluster):
+    wechat, (first, second, _third) = cluster.wechat, cluster.workers
+    answer = wechat.post(first.base + "/wechat", wechat.text_xml("oHopper", "法律援助怎么申请"), safe=True)
+    assert "回复 2 查看“免查经济”" in answer.content, answer.content
+    chosen = wechat.post(second.base + "/wechat", wechat.text_xml("oHopper", "2"), safe=True)
+    assert chosen.content.startswith("【法律援助 · 免查经济】"), chosen.content[:200]
+    records = [(r["channel"], r["intent"]) for r in export(cluster.db) if r["channel"] == "wechat" and r["text"] in ("法律援助怎么申请", "2", "免查经济")]
+    assert records == [("wechat", "legal_aid")], "the question logged once; opening a section is no inquiry"
 
 
 def _answers_with(api: FakeBotAPI, worker: Worker, user: int, question: str, marker: str, timeout: float) -> str:

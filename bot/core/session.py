@@ -10,13 +10,16 @@ FLOW_TIMEOUT_SECONDS = 15 * 60
 
 @dataclass
 class Session:
-    """Which guided flow a user is in (if any), its answers so far, when they last spoke, and the
-    choices last offered as numbers ([label, encoded action]) on channels without buttons."""
+    """Which guided flow a user is in (if any), its answers so far, when they last spoke, the
+    choices last offered as numbers ([label, encoded action]) on channels without buttons, and the
+    messages a channel shows again after a reload (the web chat's, redacted and bounded there):
+    in the session, so every worker sharing the store sees the same conversation."""
 
     flow: str | None = None
     state: dict[str, Any] = field(default_factory=dict)
     updated_at: float = 0.0
     choices: list[list[str]] = field(default_factory=list)
+    history: list[dict[str, Any]] = field(default_factory=list)
 
     def end_flow(self) -> None:
         self.flow, self.state = None, {}
@@ -34,4 +37,5 @@ class Session:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Session":
         choices = [list(c) for c in data.get("choices") or [] if isinstance(c, (list, tuple)) and len(c) == 2]
-        return cls(data.get("flow"), dict(data.get("state") or {}), float(data.get("updated_at") or 0.0), choices)
+        history = [dict(m) for m in data.get("history") or [] if isinstance(m, dict)]
+        return cls(data.get("flow"), dict(data.get("state") or {}), float(data.get("updated_at") or 0.0), choices, history)

@@ -35,7 +35,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ...conversation import Conversation, Turn
 from ...conversation import texts
-from .history import VisitorHistory
+from ...core.session import Session
+from . import history
 from .render import Answer, answer, outcome_answer, privacy_note
 from .settings import WebSettings
 from .visitors import AddressGate, TurnLocks, address, cookie_visitor, give_cookie, new_visitor_id
@@ -114,12 +115,12 @@ class _SecurityHeaders:
 
 
 class WebChat:
-    """The handlers and what they share: the conversation, visitors' histories and the limits."""
+    """The handlers and what they share: the conversation (whose sessions keep each visitor's
+    history, `history`) and the limits."""
 
     def __init__(self, conversation: Conversation, settings: WebSettings):
         self.conversation = conversation
         self.settings = settings
-        self.history = VisitorHistory(settings.history_messages, settings.history_visitors, settings.visitor_idle_seconds)
         self.new_visitors = AddressGate(settings.new_visitors_burst, settings.new_visitors_per_second)
         self.locks = TurnLocks()
         self.privacy = privacy_note(settings.retention_days, settings.visitor_idle_seconds // 3600)
@@ -148,7 +149,8 @@ class WebChat:
 
     async def history_of(self, request: Request) -> Response:
         visitor = cookie_visitor(request)
-        return self._json(request, {"messages": self.history.messages(visitor) if visitor else []})
+        messages = history.shown((await self._session(visitor)).history) if visitor else []
+        return self._json(request, {"messages": messages})
 
     async def message(self, request: Request) -> Response:
         body = await self._body(request)
@@ -169,9 +171,7 @@ class WebChat:
         action = body.get("action")
         if not isinstance(action, str) or not 0 < len(action) <= MAX_ACTION_CHARS:
             raise HTTPException(400, BAD_FIELD.format("action"))
-        visitor = cookie_visitor(request) or ""
-        label = self.history.label(visitor, action, answer(self.conversation.responder.menu())["buttons"]) or ""
-        return await self._turn(request, body, label, text=label, action=action)
+        return await self._turn(request, body, None, action=action)
 
     async def feedback(self, request: Request) -> Response:
         body = await self._body(request)
@@ -179,25 +179,35 @@ class WebChat:
         if not isinstance(inquiry_id, int) or isinstance(inquiry_id, bool) or value not in ("up", "down"):
             raise HTTPException(400, BAD_FIELD.format("inquiry_id, value (up 或 down)"))
         visitor = cookie_visitor(request)
-        given = self.history.given(visitor, inquiry_id) if visitor else None
-        if given is None:
+        if visitor is None:
             raise HTTPException(404, NOT_YOURS)
-        result = await self.conversation.feedback(CHANNEL, visitor, inquiry_id, value)
-        if result.recorded:
-            given["feedback"] = value
+        async with self.locks.hold(visitor):
+            session = await self._session(visitor)
+            given = history.given(session.history, inquiry_id)
+            if given is None:
+                raise HTTPException(404, NOT_YOURS)
+            result = await self.conversation.feedback(CHANNEL, visitor, inquiry_id, value)
+            if result.recorded:
+                given["feedback"] = value
+                await self._save(visitor, session)
         return self._json(request, {"recorded": result.recorded, "message": result.message})
 
-    async def _turn(self, request: Request, body: dict[str, Any], said: str, **turn: Any) -> Response:
+    async def _turn(self, request: Request, body: dict[str, Any], said: str | None, **turn: Any) -> Response:
         """One turn for this visitor (a new one counts against its address); a retried message id
-        gets the answer it was given, without a second turn or log entry."""
+        gets the answer it was given, without a second turn or log entry. ``said`` None: a press,
+        shown as the label of the button the visitor was given."""
         message_id = body.get("message_id")
         if message_id is not None and not (isinstance(message_id, str) and MESSAGE_ID.fullmatch(message_id)):
             raise HTTPException(400, BAD_FIELD.format("message_id"))
         visitor = cookie_visitor(request) or new_visitor_id()
-        if not self.history.known(visitor) and not self.new_visitors.admit(address(request)):
-            raise HTTPException(429, TOO_MANY_VISITORS)
         async with self.locks.hold(visitor):
-            shown = self.history.answered(visitor, message_id)
+            session = await self._session(visitor)
+            if not session.history and not self.new_visitors.admit(address(request)):
+                raise HTTPException(429, TOO_MANY_VISITORS)
+            if said is None:
+                menu = answer(self.conversation.responder.menu())["buttons"]
+                said = turn["text"] = history.label(session.history, turn["action"], menu) or ""
+            shown = history.answered(session.history, message_id)
             if shown is None:
                 shown = await self._answer(visitor, said, message_id, turn)
         return self._json(request, {"answer": shown}, visitor)
@@ -208,7 +218,16 @@ class WebChat:
         await outcome.commit()  # before the response leaves: the answer is this turn's only message
         if outcome.dropped:
             raise HTTPException(429, outcome.notice or texts.TOO_FAST)
-        return self.history.add(visitor, said, outcome_answer(outcome), message_id)
+        session = await self._session(visitor)  # as the turn left it
+        kept = history.add(session.history, self.settings.history_messages, said, outcome_answer(outcome), message_id)
+        await self._save(visitor, session)
+        return kept
+
+    async def _session(self, visitor: str) -> Session:
+        return await self.conversation.sessions.get(Turn(CHANNEL, visitor).session_key)
+
+    async def _save(self, visitor: str, session: Session) -> None:
+        await self.conversation.sessions.save(Turn(CHANNEL, visitor).session_key, session)
 
     # --- helpers --------------------------------------------------------------------------
 

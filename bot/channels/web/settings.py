@@ -25,9 +25,8 @@ class WebSettings:
     allowed_origins: tuple[str, ...] = ()  # other sites that may frame the chat (`/embed.js`) and call its API
     max_text_chars: int = 1000  # a longer question is refused (413)
     max_body_bytes: int = 16 * 1024  # a request body larger than this is refused (413)
-    history_messages: int = 60  # messages per visitor shown again after a reload
-    history_visitors: int = 20_000  # visitors remembered at once (the least recent are forgotten)
-    visitor_idle_seconds: int = 24 * 3600  # cookie lifetime and history lifetime after the last message
+    history_messages: int = 60  # messages per visitor shown again after a reload (kept in their session)
+    visitor_idle_seconds: int = 24 * 3600  # cookie lifetime; the session (and history) lasts as long idle
     new_visitors_burst: int = 30  # new visitors one address may start at once ...
     new_visitors_per_second: float = 30 / 600  # ... and then 30 more per ten minutes
 
