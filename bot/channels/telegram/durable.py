@@ -201,6 +201,9 @@ class Intake:
         taken = list(itertools.islice(self.marks, MAX_MARKS))
         for key in taken:
             del self.marks[key]
+        if not self.marks and self._flushing is not None:  # the next mark waits its own `MARK_EVERY`
+            self._flushing.cancel()
+            self._flushing = None
         return taken
 
     def _put_back(self, marks: list[str]) -> None:
