@@ -105,3 +105,30 @@ def test_harm_told_as_past_goes_to_its_topic_not_the_emergency(matcher, text, to
 @pytest.mark.parametrize("text", ["上个月他打了我，现在又拿刀要杀我", "以前想过自杀，现在又不想活了"])
 def test_the_past_does_not_hide_danger_now(matcher, text):
     assert matcher.match(text).intent == "emergency"
+
+
+def test_splitting_out_of_scope_fields_leaves_in_scope_scores_alone(tmp_path):
+    """The other legal fields are one out-of-scope intent per field; merged into a single intent they
+    must give the answering intents the same scores (only the refusal's wording differs)."""
+    import shutil
+
+    import yaml
+
+    from bot.core.knowledge import default_intents_dir, load_knowledge
+    from bot.core.matcher import Matcher
+    from bot.core.normalise import normalise
+
+    merged_dir = tmp_path / "intents"
+    shutil.copytree(default_intents_dir(), merged_dir)
+    path = merged_dir / "other_legal_fields.yaml"
+    fields = yaml.safe_load(path.read_text(encoding="utf-8"))["intents"]
+    assert len(fields) > 1
+    merged = {**fields[0], "examples": [e for f in fields for e in f["examples"]], "keywords": [k for f in fields for k in f.get("keywords", [])]}
+    path.write_text(yaml.safe_dump({"intents": [merged]}, allow_unicode=True), encoding="utf-8")
+    split, single = Matcher(load_knowledge(default_intents_dir())), Matcher(load_knowledge(merged_dir))
+    answering = [n for n, i in enumerate(split.knowledge.intents) if not i.out_of_scope]
+    for text in ("请律师发律师函要多少钱", "how do I get legal aid", "老板拖欠我三个月工资", "离婚后孩子抚养费怎么算"):
+        query = normalise(text)
+        ours, by_id = split.scores(query), dict(zip(single.knowledge.ids, single.scores(query)))
+        for n in answering:
+            assert ours[n] == pytest.approx(by_id[split.knowledge.ids[n]], abs=0.01), (text, split.knowledge.ids[n])

@@ -210,13 +210,17 @@ class Matcher:
         """For each syllable pair: the intents whose examples use it, and how telling it is.
 
         Weight = inverse intent frequency × how consistently the intent uses the pair (a pair
-        seen in a single example is a coincidence more often than a topic).
+        seen in a single example is a coincidence more often than a topic). The out-of-scope
+        intents count as one in that frequency: splitting them by field (so that none collects
+        every common word) must not change how telling a pair is for the intents that answer.
         """
-        count = len(self.knowledge.intents)
+        group = np.array([-1 if i.out_of_scope else n for n, i in enumerate(self.knowledge.intents)], dtype=np.int32)
+        count = len(set(group.tolist()))
         evidence: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         for pair, ids in self._postings.items():
             intents, uses = np.unique(self._example_intent[ids], return_counts=True)
-            idf = math.log(count / len(intents)) if count > 1 else 1.0
+            groups = len(set(group[intents].tolist()))
+            idf = math.log(count / groups) if count > 1 else 1.0
             if idf <= 0.3:
                 continue
             weights = idf * np.minimum(1.0, uses / _PAIR_MIN_EXAMPLES)
