@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ..core.knowledge import SCHEMA_FILE, Knowledge, KnowledgeError, load_knowledge
 from ..core.responder import Responder
+from ..knowledge.saving import SaveRefused
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +52,8 @@ class IntentReloader:
         # Where a reload reads from: the folder, until the runtime points it at the database's
         # newest knowledge revision (`bot.knowledge.source`).
         self.load: Callable[[], Awaitable[Knowledge]] = lambda: asyncio.to_thread(load_knowledge, self.directory)
+        # Set with `load` when revisions are served: turns a hand edit of the folder into a revision.
+        self.import_folder: Callable[[], Awaitable[object]] | None = None
 
     async def reload(self, announce: bool = False) -> Knowledge:
         """Load and swap in the folder's intents; `KnowledgeError` leaves the running set alone."""
@@ -89,8 +92,10 @@ async def watch_intents(reloader: IntentReloader, notify: Notify, interval: floa
             continue
         pending = None
         try:
-            knowledge = await reloader.reload()
-        except KnowledgeError as exc:
+            if reloader.import_folder is not None:
+                await reloader.import_folder()
+            knowledge = await reloader.reload(announce=reloader.import_folder is not None)
+        except (KnowledgeError, SaveRefused) as exc:
             failed = current
             logger.warning("intent files changed but do not load; keeping the last good set:\n%s", exc)
             await notify("意图文件已修改，但有错误，机器人继续使用上一版：\n" + str(exc))

@@ -102,6 +102,7 @@ class Runtime:
         """Serve the database's newest knowledge revision, when it has one, and reload from there."""
         directory = self.settings.intents_dir
         self.reloader.load = lambda: _knowledge_now(store, directory)
+        self.reloader.import_folder = lambda: knowledge_source.import_folder_edit(store, directory)
         loaded = await knowledge_source.load(store, directory)
         if loaded.revision is not None:
             await asyncio.to_thread(self.responder.reload, loaded.knowledge)

@@ -2,7 +2,9 @@
 
 Until someone imports the folder (`legalbot intents import`) or saves in the console, a database
 holds no revision and the intent folder stays the source, as before. From the first revision on,
-every worker loads the newest one, whichever machine it runs on and whatever its folder holds.
+every worker loads the newest one, whichever machine it runs on. Staff who keep editing the files
+by hand keep their workflow: a worker that sees its folder edited saves the edit as a revision
+(`import_folder_edit`, with the same checks as a console save), and every worker then serves it.
 """
 
 from __future__ import annotations
@@ -14,7 +16,10 @@ from pathlib import Path
 from ..core.knowledge import Knowledge, load_knowledge
 from ..store.revisions import KnowledgeRevisions, Revision
 from ..store.sql import SQLStore
-from .folder import load_files
+from .folder import load_files, read_folder
+
+FOLDER_AUTHOR = "意图文件"
+FOLDER_EDIT_SUMMARY = "在服务器上直接修改了意图文件"
 
 
 @dataclass(frozen=True)
@@ -48,3 +53,22 @@ async def base(store: SQLStore, directory: Path) -> tuple[int, dict[str, str]]:
         return 0, await asyncio.to_thread(read_folder, directory)
     revision, files = found
     return revision.id, files
+
+
+async def import_folder_edit(store: SQLStore, directory: Path) -> Revision | None:
+    """The folder edited by hand becomes the newest revision (None when the database has none yet,
+    so the folder is the source anyway, or when the folder holds the newest revision already).
+    A folder that fails the check raises `saving.SaveRefused` and changes nothing."""
+    from ..console import audit  # noqa: PLC0415 - the audit log lives with the console's tables
+    from .saving import save  # noqa: PLC0415 - saving imports this module
+
+    found = await newest(store)
+    if found is None:
+        return None
+    revision, files = found
+    folder = await asyncio.to_thread(read_folder, directory)
+    if folder == dict(files):
+        return None
+    result = await save(store, files, revision.id, folder, FOLDER_AUTHOR, FOLDER_EDIT_SUMMARY)
+    await audit.record(store, FOLDER_AUTHOR, "knowledge.import", str(directory), {"revision": revision.id}, {"revision": result.revision.id})
+    return result.revision
