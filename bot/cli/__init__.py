@@ -6,6 +6,7 @@ import argparse
 import importlib
 import signal
 import sys
+import threading
 
 from .. import __version__
 from ..errors import UserError
@@ -34,7 +35,8 @@ def _stop_before_started(signum: int, frame: object) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    signal.signal(signal.SIGTERM, _stop_before_started)
+    if threading.current_thread() is threading.main_thread():  # tests call main() from threads too
+        signal.signal(signal.SIGTERM, _stop_before_started)
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
