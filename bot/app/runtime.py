@@ -76,7 +76,8 @@ class Runtime:
         try:
             await store.check_writable()
         except Exception as exc:  # noqa: BLE001 - any refusal: nothing could be logged
-            await store.close()
+            with contextlib.suppress(Exception):  # closing checkpoints, which such a store refuses too
+                await store.close()
             raise StoreError(f"the inquiry log {getattr(store, 'name', '')} takes no writes ({exc}); check its file permissions and disk") from None
         await self._use_knowledge_revisions(store)
         jobs: list[Coroutine[Any, Any, None]] = [watch_intents(self.reloader, self.notify_admins), self._flush_pending()]
