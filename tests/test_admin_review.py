@@ -175,11 +175,11 @@ async def test_accept_refuses_duplicates_unknown_ids_and_unknown_intents(tmp_pat
     store = await SQLiteStore.open(db)
     await accept(store, ids[0], "mediation", intents)
     snapshot = {p.name: p.read_bytes() for p in intents.iterdir()}
-    with pytest.raises(ReviewError, match="already an example of mediation"):
+    with pytest.raises(ReviewError, match="已经是意图 mediation 的例句"):
         await accept(store, ids[0], "legal_aid", intents)
-    with pytest.raises(ReviewError, match="unknown intent 'no_such_intent'"):
+    with pytest.raises(ReviewError, match="没有意图“no_such_intent”"):
         await accept(store, ids[1], "no_such_intent", intents)
-    with pytest.raises(ReviewError, match="no inquiry with id 999"):
+    with pytest.raises(ReviewError, match="没有编号为 999 的咨询"):
         await accept(store, 999, "mediation", intents)
     reviews = [(await store.get(i)).review for i in ids]
     await store.close()
@@ -195,7 +195,7 @@ async def test_accept_restores_the_file_when_the_intents_check_fails(tmp_path: P
     target = intents / "notarization.yaml"
     before = target.read_bytes()
     store = await SQLiteStore.open(db)
-    with pytest.raises(ReviewError, match="restored") as error:
+    with pytest.raises(ReviewError, match="已恢复") as error:
         await accept(store, ids[2], "notarization", intents)
     review = (await store.get(ids[2])).review
     await store.close()
@@ -210,9 +210,9 @@ async def test_dismiss_takes_an_inquiry_out_of_the_queue(tmp_path: Path) -> None
     await dismiss(store, ids[0])
     await dismiss(store, ids[0])  # a double tap in Telegram is harmless
     await store.set_review(ids[1], "accepted")
-    with pytest.raises(ReviewError, match="already accepted"):
+    with pytest.raises(ReviewError, match="已经被采纳"):
         await dismiss(store, ids[1])
-    with pytest.raises(ReviewError, match="no inquiry with id 999"):
+    with pytest.raises(ReviewError, match="没有编号为 999 的咨询"):
         await dismiss(store, 999)
     queue = [i.id for i in await store.inquiries(InquiryFilter(needs_review=True))]
     await store.close()
@@ -228,10 +228,11 @@ def test_review_commands_print_results_and_plain_errors(tmp_path: Path, intents:
     assert out.startswith("#1  3 × (3 distinct)") and f"ids: {ids[0]}, {ids[1]}, {ids[2]}" in out
     assert main(["review", "accept", str(ids[3]), "--intent", "legal_aid", *common]) == 0
     out = capsys.readouterr().out
-    assert "legal_aid.yaml:" in out and "eval accuracy on " in out and " → " in out
+    assert f"已把咨询 {ids[3]} 加为意图 legal_aid 的例句" in out and "legal_aid.yaml:" in out
+    assert "评估准确率（" in out and " → " in out
     assert main(["review", "dismiss", str(ids[1]), "--db", str(db)]) == 0
     assert f"dismissed inquiry {ids[1]}" in capsys.readouterr().out
     assert main(["review", "dismiss", "999", "--db", str(db)]) == 2
-    assert capsys.readouterr().err.strip() == "legalbot: no inquiry with id 999"
+    assert capsys.readouterr().err.strip() == "legalbot: 没有编号为 999 的咨询"
     assert main(["review", "suggest", "--json", *common]) == 0
     assert [c["ids"] for c in json.loads(capsys.readouterr().out)] == [[ids[0], ids[2]]]

@@ -49,9 +49,9 @@ def test_import_then_export_gives_back_the_folder_byte_for_byte(cli, folder: Pat
     db = str(tmp_path / "log.sqlite3")
     imported = cli("intents", "import", str(folder), "--db", db, "--author", "王老师")
     assert imported.returncode == 0, imported.stderr
-    assert "as revision 1" in imported.stdout
+    assert "成为第 1 版" in imported.stdout
     again = cli("intents", "import", str(folder), "--db", db)
-    assert again.returncode == 0 and "nothing imported" in again.stdout
+    assert again.returncode == 0 and "与最新版本相同，未导入" in again.stdout
     audited = asyncio.run(_audit(db))
     assert [(e.actor, e.action, e.after) for e in audited] == [("王老师", "knowledge.import", {"revision": 1})]
     out = tmp_path / "exported"
@@ -87,7 +87,7 @@ def test_import_of_a_broken_folder_is_refused_with_file_and_line(cli, folder: Pa
     path.write_text(path.read_text(encoding="utf-8").replace("    buttons:", "    buttons: [no_such_intent]\n    old_buttons:", 1), encoding="utf-8")
     result = cli("intents", "import", str(folder), "--db", db)
     assert result.returncode == 1
-    assert f"{path}:" in result.stderr and "nothing imported" in result.stderr
+    assert f"{path}:" in result.stderr and "个错误，未导入" in result.stderr
 
     async def count() -> int:
         store = await open_store(db)
@@ -206,7 +206,7 @@ def test_review_accept_becomes_a_revision_once_the_knowledge_is_in_the_database(
     inquiry = asyncio.run(ask())
     accepted = cli("review", "accept", str(inquiry), "--intent", "legal_consultation", "--db", db, "--intents", str(folder))
     assert accepted.returncode == 0, accepted.stderr
-    assert "revision 2" in accepted.stdout
+    assert "第 2 版" in accepted.stdout
     assert read_folder(folder) == before  # the folder is the import/export form now
     assert [e.action for e in asyncio.run(_audit(db))] == ["inbox.example", "knowledge.import"]  # newest first
     exported = tmp_path / "out"

@@ -119,7 +119,7 @@ def _already_there(knowledge: Knowledge, text: str) -> str | None:
     for intent in knowledge.intents:
         for example, line in zip(intent.examples, intent.example_lines):
             if clean_text(example) == key:
-                return f"'{text}' is already an example of {intent.id} ({intent.file}:{line})"
+                return f"“{text}”已经是意图 {intent.id} 的例句（{intent.file}:{line}）"
     return None
 
 
@@ -128,9 +128,9 @@ def _check_edit(edit: ExampleEdit, intents_dir: Path, intent_id: str, text: str)
     knowledge, problems = check_intents(intents_dir)
     errors = [str(p) for p in problems if p.severity == "error"]
     if knowledge is not None and not errors and knowledge[intent_id].examples[-1] != text:
-        errors.append(f"{edit.path}:{edit.line}: the example reads back differently from '{text}'")
+        errors.append(f"{edit.path}:{edit.line}：写入的例句读回来与“{text}”不一致")
     if knowledge is None or errors:
-        raise ReviewError(f"with '{text}' added to {intent_id} the intents check fails, so {edit.path} was restored:\n" + "\n".join(errors))
+        raise ReviewError(f"把“{text}”加入意图 {intent_id} 后意图检查不通过，已恢复 {edit.path}：\n" + "\n".join(errors))
     return knowledge, problems
 
 
@@ -138,12 +138,12 @@ def _accept_in_files(inquiry_id: int, text: str, intent_id: str, intents_dir: Pa
     try:
         knowledge = load_knowledge(intents_dir)
     except KnowledgeError as exc:
-        raise ReviewError(f"the intents in {intents_dir} do not load; fix them first:\n{exc}") from None
+        raise ReviewError(f"{intents_dir} 中的意图文件无法加载，请先修正：\n{exc}") from None
     intent = knowledge.get(intent_id)
     if intent is None or intent.file is None:
-        raise ReviewError(f"unknown intent '{intent_id}'; known: {', '.join(knowledge.ids)}")
+        raise ReviewError(f"没有意图“{intent_id}”；可选：{'、'.join(knowledge.ids)}")
     if not clean_text(text):
-        raise ReviewError(f"nothing to learn from '{text}': no words left once punctuation is removed")
+        raise ReviewError(f"“{text}”去掉标点后没有文字，不能作为例句")
     if problem := _already_there(knowledge, text):
         raise ReviewError(problem)
     examples = load_examples(eval_file) if eval_file else None
@@ -156,7 +156,7 @@ def _accept_in_files(inquiry_id: int, text: str, intent_id: str, intents_dir: Pa
         raise
     warnings = [str(p) for p in problems if p.path == edit.path and p.line == edit.line]
     if examples and clean_text(text) in {clean_text(e.text) for e in examples}:
-        warnings.append(f"note: '{text}' is also in {eval_file}, so the accuracy after is flattered")
+        warnings.append(f"注意：“{text}”也在评估集 {eval_file} 里，加入后的准确率会偏高")
     after = evaluate(Matcher(new_knowledge), examples)["accuracy"] if examples else None
     return AcceptResult(inquiry_id, intent_id, text, edit.path, edit.line, new_knowledge, tuple(warnings), eval_file, before, after)
 
@@ -169,7 +169,7 @@ async def accept(store: InquiryStore, inquiry_id: int, intent_id: str, intents_d
     """
     inquiry = await store.get(inquiry_id)
     if inquiry is None:
-        raise ReviewError(f"no inquiry with id {inquiry_id}")
+        raise ReviewError(f"没有编号为 {inquiry_id} 的咨询")
     text = " ".join(inquiry.text.split())
     eval_file = eval_file or default_eval_file(intents_dir)
     if isinstance(store, SQLStore) and await KnowledgeRevisions(store).latest() is not None:
@@ -203,7 +203,7 @@ async def _accept_as_revision(store: SQLStore, inquiry_id: int, text: str, inten
     intent = saved.knowledge[intent_id]
     evaluation = saved.evaluation
     return AcceptResult(
-        inquiry_id, intent_id, text, Path(f"revision {saved.revision.id}") / (intent.file or Path()).name, intent.example_lines[-1],
+        inquiry_id, intent_id, text, Path(f"第 {saved.revision.id} 版") / (intent.file or Path()).name, intent.example_lines[-1],
         saved.knowledge, tuple(str(w) for w in saved.warnings), eval_file if evaluation else None,
         evaluation.accuracy_before if evaluation else None, evaluation.accuracy_after if evaluation else None,
     )
@@ -213,8 +213,8 @@ async def dismiss(store: InquiryStore, inquiry_id: int) -> Inquiry:
     """Take an inquiry out of the queue without teaching the bot anything (pressing twice is harmless)."""
     inquiry = await store.get(inquiry_id)
     if inquiry is None:
-        raise ReviewError(f"no inquiry with id {inquiry_id}")
+        raise ReviewError(f"没有编号为 {inquiry_id} 的咨询")
     if inquiry.review == "accepted":
-        raise ReviewError(f"inquiry {inquiry_id} was already accepted as an intent example; edit the intent file to undo that")
+        raise ReviewError(f"咨询 {inquiry_id} 已经被采纳为意图例句；要撤销请直接编辑意图文件")
     await store.set_review(inquiry_id, "dismissed")
     return inquiry

@@ -51,7 +51,7 @@ def run_import(args: argparse.Namespace) -> int:
     for problem in errors:
         print(problem, file=sys.stderr)
     if knowledge is None or errors:
-        print(f"{directory}: {len(errors)} error(s); nothing imported", file=sys.stderr)
+        print(f"{directory}：{len(errors)} 个错误，未导入", file=sys.stderr)
         return 1
     eval_file = args.eval or default_eval_file(directory)
 
@@ -73,17 +73,17 @@ def run_import(args: argparse.Namespace) -> int:
         result = asyncio.run(opened())
     except SaveRefused as exc:
         if not exc.problems:  # the same files as the newest revision
-            print(f"{directory}: the same as the newest revision; nothing imported")
+            print(f"{directory}：与最新版本相同，未导入")
             return 0
         raise
-    print(f"imported {directory} into {db_path(args)} as revision {result.revision.id}: {len(knowledge.intents)} intents, "
-          f"{len(result.warnings)} warning(s), {len(result.diff)} file(s) changed")
+    print(f"已把 {directory} 导入 {db_path(args)}，成为第 {result.revision.id} 版：{len(knowledge.intents)} 个意图，"
+          f"{len(result.warnings)} 个提醒，{len(result.diff)} 个文件有改动")
     if result.evaluation:
         e = result.evaluation
-        print(f"eval accuracy on {eval_file}: {e.accuracy_before:.3f} → {e.accuracy_after:.3f}; {len(e.changed)} answer(s) changed")
+        print(f"评估准确率（{eval_file}）：{e.accuracy_before:.3f} → {e.accuracy_after:.3f}；{len(e.changed)} 个问题的答复变了")
         for changed in e.changed:
-            print(f"  line {changed.line}: {changed.before or '(none)'} → {changed.after or '(none)'} (expected {changed.expected or 'none'}): {changed.text}")
-    print("running workers load it within seconds")
+            print(f"  第 {changed.line} 行：{changed.before or '（无）'} → {changed.after or '（无）'}（应为 {changed.expected or '无'}）：{changed.text}")
+    print("正在运行的各个进程几秒内就会加载新版本")
     return 0
 
 

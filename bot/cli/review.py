@@ -37,16 +37,16 @@ def run_suggest(args: argparse.Namespace) -> int:
 def run_accept(args: argparse.Namespace) -> int:
     directory = intents_dir(args, Settings.from_env())
     result = with_store(args, lambda store: accept(store, args.inquiry_id, args.intent, directory, args.eval))
-    print(f"added inquiry {result.inquiry_id} as an example of {result.intent_id}: {result.file}:{result.line}")
+    print(f"已把咨询 {result.inquiry_id} 加为意图 {result.intent_id} 的例句：{result.file}:{result.line}")
     print(f"    {result.text}")
     for warning in result.warnings:
         print(warning)
     if result.eval_file is None:
-        print("eval accuracy: skipped (no eval set found; give one with --eval FILE)")
+        print("评估准确率：未计算（没有找到评估集，可用 --eval FILE 指定）")
     else:
         change = result.accuracy_after - result.accuracy_before
-        print(f"eval accuracy on {result.eval_file}: {result.accuracy_before:.3f} → {result.accuracy_after:.3f} ({change:+.3f})")
-    print("a running bot picks the change up on /reload")
+        print(f"评估准确率（{result.eval_file}）：{result.accuracy_before:.3f} → {result.accuracy_after:.3f}（{change:+.3f}）")
+    print("正在运行的机器人收到 /reload 或自动重新加载后生效")
     return 0
 
 
