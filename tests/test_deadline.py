@@ -178,106 +178,96 @@ def test_review_over_national_day_rolls_to_first_working_day() -> None:
     assert d.title == "申请行政复议"
 
 
-@pytest.mark.parametrize(
-    ("kind", "start", "raw", "last"),
-    [
-        # plain weekday: no roll
-        (REVIEW, date(2025, 6, 2), date(2025, 8, 1), date(2025, 8, 1)),
-        (REVIEW, date(2025, 3, 1), date(2025, 4, 30), date(2025, 4, 30)),
-        # Saturday → Monday
-        (AFTER_REVIEW, date(2025, 1, 3), date(2025, 1, 18), date(2025, 1, 20)),
-        # Sunday → Monday
-        (AFTER_REVIEW, date(2025, 8, 2), date(2025, 8, 17), date(2025, 8, 18)),
-        # Sunday that was an adjusted working day (调休): no roll
-        (REVIEW, date(2025, 7, 30), date(2025, 9, 28), date(2025, 9, 28)),
-        (AFTER_REVIEW, date(2025, 9, 13), date(2025, 9, 28), date(2025, 9, 28)),
-        (AFTER_REVIEW, date(2025, 12, 20), date(2026, 1, 4), date(2026, 1, 4)),
-        # Spring Festival 2026 (2-15 … 2-23): → Tuesday 2-24
-        (REVIEW, date(2025, 12, 19), date(2026, 2, 17), date(2026, 2, 24)),
-        (AFTER_REVIEW, date(2026, 2, 1), date(2026, 2, 16), date(2026, 2, 24)),
-        # month end clamped: 08-31 + 6 months → 02-28, itself a 调休 Saturday in 2026
-        (LITIGATION, date(2025, 8, 31), date(2026, 2, 28), date(2026, 2, 28)),
-        # leap year: 2023-08-31 + 6 months → 2024-02-29 (Thursday)
-        (LITIGATION, date(2023, 8, 31), date(2024, 2, 29), date(2024, 2, 29)),
-        # from a leap day: same day-of-month exists in August
-        (LITIGATION, date(2024, 2, 29), date(2024, 8, 29), date(2024, 8, 29)),
-        # month end where the target month is long enough (no clamp), crossing the year
-        (LITIGATION, date(2025, 7, 31), date(2026, 1, 31), date(2026, 2, 2)),
-        # 31st → 30-day month clamps to the 30th
-        (LITIGATION, date(2025, 3, 31), date(2025, 9, 30), date(2025, 9, 30)),
-        # month period ending in National Day 2025
-        (LITIGATION, date(2025, 4, 1), date(2025, 10, 1), date(2025, 10, 9)),
-        # Labour Day 2025 (5-1 … 5-5) → Tuesday 5-6; the Sunday before (4-27) was a working day
-        (AFTER_REVIEW, date(2025, 4, 16), date(2025, 5, 1), date(2025, 5, 6)),
-        (REVIEW, date(2025, 2, 26), date(2025, 4, 27), date(2025, 4, 27)),
-        # National Day 2025 ends 10-8: a holiday Monday 10-6 → Thursday 10-9
-        (AFTER_REVIEW, date(2025, 9, 21), date(2025, 10, 6), date(2025, 10, 9)),
-        # 2026: Labour Day (5-1 … 5-5) from a Saturday, National Day (10-1 … 10-7)
-        (REVIEW, date(2026, 3, 3), date(2026, 5, 2), date(2026, 5, 6)),
-        (AFTER_REVIEW, date(2026, 9, 16), date(2026, 10, 1), date(2026, 10, 8)),
-        # 60 days across February: leap year ends on 3-1, common year on Sunday 3-2 → 3-3
-        (REVIEW, date(2024, 1, 1), date(2024, 3, 1), date(2024, 3, 1)),
-        (REVIEW, date(2025, 1, 1), date(2025, 3, 2), date(2025, 3, 3)),
-        # crossing into the next year, both years covered
-        (REVIEW, date(2025, 11, 29), date(2026, 1, 28), date(2026, 1, 28)),
-        # 6 months from a month's first day, and a Saturday the month before Spring Festival
-        (LITIGATION, date(2025, 8, 2), date(2026, 2, 2), date(2026, 2, 2)),
-        (LITIGATION, date(2025, 7, 24), date(2026, 1, 24), date(2026, 1, 26)),
-    ],
-)
+# (kind, start, raw last day, last day after any rest-day roll-over)
+ADMINISTRATIVE_LAST_DAYS = [
+    # plain weekday: no roll
+    (REVIEW, date(2025, 6, 2), date(2025, 8, 1), date(2025, 8, 1)),
+    (REVIEW, date(2025, 3, 1), date(2025, 4, 30), date(2025, 4, 30)),
+    # Saturday → Monday
+    (AFTER_REVIEW, date(2025, 1, 3), date(2025, 1, 18), date(2025, 1, 20)),
+    # Sunday → Monday
+    (AFTER_REVIEW, date(2025, 8, 2), date(2025, 8, 17), date(2025, 8, 18)),
+    # Sunday that was an adjusted working day (调休): no roll
+    (REVIEW, date(2025, 7, 30), date(2025, 9, 28), date(2025, 9, 28)),
+    (AFTER_REVIEW, date(2025, 9, 13), date(2025, 9, 28), date(2025, 9, 28)),
+    (AFTER_REVIEW, date(2025, 12, 20), date(2026, 1, 4), date(2026, 1, 4)),
+    # Spring Festival 2026 (2-15 … 2-23): → Tuesday 2-24
+    (REVIEW, date(2025, 12, 19), date(2026, 2, 17), date(2026, 2, 24)),
+    (AFTER_REVIEW, date(2026, 2, 1), date(2026, 2, 16), date(2026, 2, 24)),
+    # month end clamped: 08-31 + 6 months → 02-28, itself a 调休 Saturday in 2026
+    (LITIGATION, date(2025, 8, 31), date(2026, 2, 28), date(2026, 2, 28)),
+    # leap year: 2023-08-31 + 6 months → 2024-02-29 (Thursday)
+    (LITIGATION, date(2023, 8, 31), date(2024, 2, 29), date(2024, 2, 29)),
+    # from a leap day: same day-of-month exists in August
+    (LITIGATION, date(2024, 2, 29), date(2024, 8, 29), date(2024, 8, 29)),
+    # month end where the target month is long enough (no clamp), crossing the year
+    (LITIGATION, date(2025, 7, 31), date(2026, 1, 31), date(2026, 2, 2)),
+    # 31st → 30-day month clamps to the 30th
+    (LITIGATION, date(2025, 3, 31), date(2025, 9, 30), date(2025, 9, 30)),
+    # month period ending in National Day 2025
+    (LITIGATION, date(2025, 4, 1), date(2025, 10, 1), date(2025, 10, 9)),
+    # Labour Day 2025 (5-1 … 5-5) → Tuesday 5-6; the Sunday before (4-27) was a working day
+    (AFTER_REVIEW, date(2025, 4, 16), date(2025, 5, 1), date(2025, 5, 6)),
+    (REVIEW, date(2025, 2, 26), date(2025, 4, 27), date(2025, 4, 27)),
+    # National Day 2025 ends 10-8: a holiday Monday 10-6 → Thursday 10-9
+    (AFTER_REVIEW, date(2025, 9, 21), date(2025, 10, 6), date(2025, 10, 9)),
+    # 2026: Labour Day (5-1 … 5-5) from a Saturday, National Day (10-1 … 10-7)
+    (REVIEW, date(2026, 3, 3), date(2026, 5, 2), date(2026, 5, 6)),
+    (AFTER_REVIEW, date(2026, 9, 16), date(2026, 10, 1), date(2026, 10, 8)),
+    # 60 days across February: leap year ends on 3-1, common year on Sunday 3-2 → 3-3
+    (REVIEW, date(2024, 1, 1), date(2024, 3, 1), date(2024, 3, 1)),
+    (REVIEW, date(2025, 1, 1), date(2025, 3, 2), date(2025, 3, 3)),
+    # crossing into the next year, both years covered
+    (REVIEW, date(2025, 11, 29), date(2026, 1, 28), date(2026, 1, 28)),
+    # 6 months from a month's first day, and a Saturday the month before Spring Festival
+    (LITIGATION, date(2025, 8, 2), date(2026, 2, 2), date(2026, 2, 2)),
+    (LITIGATION, date(2025, 7, 24), date(2026, 1, 24), date(2026, 1, 26)),
+]
+
+CIVIL_LAST_DAYS = [
+    # plain weekday, the same day a year later
+    (LABOUR, date(2025, 6, 3), date(2026, 6, 3), date(2026, 6, 3)),
+    # leap day: no 2025-02-29, so the month's last day (民法典 Art. 202)
+    (LABOUR, date(2024, 2, 29), date(2025, 2, 28), date(2025, 2, 28)),
+    (ENFORCEMENT, date(2024, 2, 29), date(2026, 2, 28), date(2026, 2, 28)),  # a 调休 Saturday
+    # into a leap year: the corresponding day exists
+    (INJURY, date(2023, 2, 28), date(2024, 2, 28), date(2024, 2, 28)),
+    (CIVIL, date(2021, 2, 28), date(2024, 2, 28), date(2024, 2, 28)),
+    # 30 days across a month end: 01-31 + 30 = 03-02 (common year), 03-01 (leap year)
+    (CONFIRMATION, date(2025, 1, 31), date(2025, 3, 2), date(2025, 3, 3)),
+    (CONFIRMATION, date(2024, 1, 31), date(2024, 3, 1), date(2024, 3, 1)),
+    # Spring Festival 2025 (1-28 … 2-4) → Wednesday 2-5
+    (LABOUR, date(2024, 1, 29), date(2025, 1, 29), date(2025, 2, 5)),
+    (CIVIL, date(2022, 1, 28), date(2025, 1, 28), date(2025, 2, 5)),
+    (CONFIRMATION, date(2025, 1, 1), date(2025, 1, 31), date(2025, 2, 5)),
+    # Spring Festival 2026 (2-15 … 2-23) → Tuesday 2-24
+    (INJURY, date(2025, 2, 17), date(2026, 2, 17), date(2026, 2, 24)),
+    (ENFORCEMENT, date(2024, 2, 20), date(2026, 2, 20), date(2026, 2, 24)),
+    (CONFIRMATION, date(2026, 1, 23), date(2026, 2, 22), date(2026, 2, 24)),
+    # National Day 2025 (10-1 … 10-8) → Thursday 10-9
+    (ENFORCEMENT, date(2023, 10, 3), date(2025, 10, 3), date(2025, 10, 9)),
+    (CIVIL, date(2022, 10, 5), date(2025, 10, 5), date(2025, 10, 9)),
+    (INJURY, date(2024, 10, 8), date(2025, 10, 8), date(2025, 10, 9)),
+    # National Day 2026 (10-1 … 10-7) → Thursday 10-8
+    (CONFIRMATION, date(2026, 9, 2), date(2026, 10, 2), date(2026, 10, 8)),
+    (LABOUR, date(2025, 10, 1), date(2026, 10, 1), date(2026, 10, 8)),
+    # Mid-Autumn 2026 (Friday 9-25) → Monday 9-28
+    (CONFIRMATION, date(2026, 8, 26), date(2026, 9, 25), date(2026, 9, 28)),
+    # adjusted working weekends (调休): no roll-over
+    (CONFIRMATION, date(2025, 8, 29), date(2025, 9, 28), date(2025, 9, 28)),  # Sunday
+    (LABOUR, date(2025, 2, 14), date(2026, 2, 14), date(2026, 2, 14)),  # Saturday
+    (ENFORCEMENT, date(2024, 10, 10), date(2026, 10, 10), date(2026, 10, 10)),  # Saturday
+    (CONFIRMATION, date(2025, 12, 5), date(2026, 1, 4), date(2026, 1, 4)),  # Sunday after New Year
+    # ordinary weekends: Sunday → Monday, also the Sunday after 2026's 调休 Saturday 10-10
+    (CONFIRMATION, date(2025, 6, 6), date(2025, 7, 6), date(2025, 7, 7)),
+    (INJURY, date(2025, 10, 11), date(2026, 10, 11), date(2026, 10, 12)),
+    # New Year 2026 (1-1 … 1-3) → Sunday 1-4, a working day
+    (LABOUR, date(2025, 1, 1), date(2026, 1, 1), date(2026, 1, 4)),
+]
+
+
+@pytest.mark.parametrize(("kind", "start", "raw", "last"), ADMINISTRATIVE_LAST_DAYS + CIVIL_LAST_DAYS)
 def test_last_day(kind: str, start: date, raw: date, last: date) -> None:
-    d = compute_deadline(kind, start)
-    assert d.raw_last_day == raw
-    assert d.last_day == last
-    assert d.rolled_over_from == (raw if raw != last else None)
-    assert d.holiday_data_missing is False
-    assert chinese_calendar.is_workday(d.last_day)
-
-
-@pytest.mark.parametrize(
-    ("kind", "start", "raw", "last"),
-    [
-        # plain weekday, the same day a year later
-        (LABOUR, date(2025, 6, 3), date(2026, 6, 3), date(2026, 6, 3)),
-        # leap day: no 2025-02-29, so the month's last day (民法典 Art. 202)
-        (LABOUR, date(2024, 2, 29), date(2025, 2, 28), date(2025, 2, 28)),
-        (ENFORCEMENT, date(2024, 2, 29), date(2026, 2, 28), date(2026, 2, 28)),  # a 调休 Saturday
-        # into a leap year: the corresponding day exists
-        (INJURY, date(2023, 2, 28), date(2024, 2, 28), date(2024, 2, 28)),
-        (CIVIL, date(2021, 2, 28), date(2024, 2, 28), date(2024, 2, 28)),
-        # 30 days across a month end: 01-31 + 30 = 03-02 (common year), 03-01 (leap year)
-        (CONFIRMATION, date(2025, 1, 31), date(2025, 3, 2), date(2025, 3, 3)),
-        (CONFIRMATION, date(2024, 1, 31), date(2024, 3, 1), date(2024, 3, 1)),
-        # Spring Festival 2025 (1-28 … 2-4) → Wednesday 2-5
-        (LABOUR, date(2024, 1, 29), date(2025, 1, 29), date(2025, 2, 5)),
-        (CIVIL, date(2022, 1, 28), date(2025, 1, 28), date(2025, 2, 5)),
-        (CONFIRMATION, date(2025, 1, 1), date(2025, 1, 31), date(2025, 2, 5)),
-        # Spring Festival 2026 (2-15 … 2-23) → Tuesday 2-24
-        (INJURY, date(2025, 2, 17), date(2026, 2, 17), date(2026, 2, 24)),
-        (ENFORCEMENT, date(2024, 2, 20), date(2026, 2, 20), date(2026, 2, 24)),
-        (CONFIRMATION, date(2026, 1, 23), date(2026, 2, 22), date(2026, 2, 24)),
-        # National Day 2025 (10-1 … 10-8) → Thursday 10-9
-        (ENFORCEMENT, date(2023, 10, 3), date(2025, 10, 3), date(2025, 10, 9)),
-        (CIVIL, date(2022, 10, 5), date(2025, 10, 5), date(2025, 10, 9)),
-        (INJURY, date(2024, 10, 8), date(2025, 10, 8), date(2025, 10, 9)),
-        # National Day 2026 (10-1 … 10-7) → Thursday 10-8
-        (CONFIRMATION, date(2026, 9, 2), date(2026, 10, 2), date(2026, 10, 8)),
-        (LABOUR, date(2025, 10, 1), date(2026, 10, 1), date(2026, 10, 8)),
-        # Mid-Autumn 2026 (Friday 9-25) → Monday 9-28
-        (CONFIRMATION, date(2026, 8, 26), date(2026, 9, 25), date(2026, 9, 28)),
-        # adjusted working weekends (调休): no roll-over
-        (CONFIRMATION, date(2025, 8, 29), date(2025, 9, 28), date(2025, 9, 28)),  # Sunday
-        (LABOUR, date(2025, 2, 14), date(2026, 2, 14), date(2026, 2, 14)),  # Saturday
-        (ENFORCEMENT, date(2024, 10, 10), date(2026, 10, 10), date(2026, 10, 10)),  # Saturday
-        (CONFIRMATION, date(2025, 12, 5), date(2026, 1, 4), date(2026, 1, 4)),  # Sunday after New Year
-        # ordinary weekends: Sunday → Monday, also the Sunday after 2026's 调休 Saturday 10-10
-        (CONFIRMATION, date(2025, 6, 6), date(2025, 7, 6), date(2025, 7, 7)),
-        (INJURY, date(2025, 10, 11), date(2026, 10, 11), date(2026, 10, 12)),
-        # New Year 2026 (1-1 … 1-3) → Sunday 1-4, a working day
-        (LABOUR, date(2025, 1, 1), date(2026, 1, 1), date(2026, 1, 4)),
-    ],
-)
-def test_civil_last_day(kind: str, start: date, raw: date, last: date) -> None:
     d = compute_deadline(kind, start)
     assert d.raw_last_day == raw
     assert d.last_day == last
