@@ -118,6 +118,19 @@ class DateParseError(UserError, ValueError):
     """Raised when user text is not a real date in a supported format (the message says which)."""
 
 
+def _civil_rule(
+    kind: str, title: str, start_label: str, basis: tuple[str, ...], notes: tuple[str, ...],
+    *, days: int | None = None, months: int | None = None,
+) -> DeadlineRule:
+    """A civil-law period: counted by 民法典 Art. 201 and 203 (and 202 for months and years), and
+    every one ends with `_ACT_EARLY`, so no rule can forget either."""
+    counting = _CIVIL_COUNTING_DAYS if months is None else _CIVIL_COUNTING_YEARS
+    return DeadlineRule(
+        kind=kind, title=title, start_label=start_label, basis=(*basis, *counting), notes=(*notes, _ACT_EARLY),
+        days=days, months=months,
+    )
+
+
 _RULES = (
     DeadlineRule(
         kind="administrative-review",
@@ -163,34 +176,32 @@ _RULES = (
             "复议期限一般为受理之日起60日，最多可延长30日（《行政复议法》第六十二条）。",
         ),
     ),
-    DeadlineRule(
+    _civil_rule(
         kind="labour-arbitration",
         title="申请劳动仲裁",
         start_label="知道或者应当知道权利被侵害之日",
         months=MONTHS_PER_YEAR,
-        basis=(f"{_LABOUR_ARBITRATION_LAW}第二十七条", *_CIVIL_COUNTING_YEARS),
+        basis=(f"{_LABOUR_ARBITRATION_LAW}第二十七条",),
         notes=(
             "拖欠工资：在职期间申请仲裁不受1年限制；劳动关系终止的，自终止之日起1年内申请，"
             "可用终止之日再算一次（《劳动争议调解仲裁法》第二十七条）。",
             "向对方讨要、向劳动监察（12333）等部门求助或对方同意履行的，时效中断，"
             "从中断时起重新计算1年（第二十七条）。讨要要留证据。",
-            _ACT_EARLY,
         ),
     ),
-    DeadlineRule(
+    _civil_rule(
         kind="work-injury",
         title="本人或家属申请工伤认定",
         start_label="事故伤害发生之日或者被诊断、鉴定为职业病之日",
         months=MONTHS_PER_YEAR,
-        basis=(f"{_WORK_INJURY_RULES}第十七条", *_CIVIL_COUNTING_YEARS),
+        basis=(f"{_WORK_INJURY_RULES}第十七条",),
         notes=(
             "单位应在30日内申请；单位没申请的，本人、近亲属或工会可在1年内直接向用人单位所在地的"
             "社会保险行政部门申请（《工伤保险条例》第十七条）。",
             "单位超过30日没申请的，这期间的工伤待遇等费用由单位负担（第十七条）。",
-            _ACT_EARLY,
         ),
     ),
-    DeadlineRule(
+    _civil_rule(
         kind="civil-limitation",
         title="民事诉讼时效",
         start_label="知道或者应当知道权利受到损害以及义务人之日",
@@ -199,7 +210,6 @@ _RULES = (
             f"{_CIVIL_CODE}第一百八十八条",
             f"{_CIVIL_CODE}第一百九十五条",
             f"{_CIVIL_CODE}第一百九十六条",
-            *_CIVIL_COUNTING_YEARS,
         ),
         notes=(
             "向对方催讨、对方同意履行、起诉或申请仲裁的，时效中断，从中断时起重新计算"
@@ -207,24 +217,22 @@ _RULES = (
             "抚养费、赡养费、扶养费不受诉讼时效限制（第一百九十六条）。",
             "权利受到损害超过20年的，法院不予保护（第一百八十八条）。",
             "“诉讼时效2年”是旧法的规定，现在是3年。",
-            _ACT_EARLY,
         ),
     ),
-    DeadlineRule(
+    _civil_rule(
         kind="enforcement",
         title="申请强制执行",
         start_label="法律文书生效之日",
         months=2 * MONTHS_PER_YEAR,
-        basis=(f"{_CIVIL_PROCEDURE_LAW}第二百五十条", *_CIVIL_COUNTING_YEARS),
+        basis=(f"{_CIVIL_PROCEDURE_LAW}第二百五十条",),
         notes=(
             "判决书等写明了履行期限的，从期限最后一日起算，分期履行的从最后一期届满之日起算，"
             "请用那一天再算一次（《民事诉讼法》第二百五十条）。",
             "时效的中止、中断适用诉讼时效的规定，催讨、对方同意履行等会使时效中断"
             "（第二百五十条；《民法典》第一百九十五条）。",
-            _ACT_EARLY,
         ),
     ),
-    DeadlineRule(
+    _civil_rule(
         kind="judicial-confirmation",
         title="申请司法确认调解协议",
         start_label="人民调解协议生效之日",
@@ -232,12 +240,10 @@ _RULES = (
         basis=(
             f"{_MEDIATION_LAW}第三十三条",
             f"{_CIVIL_PROCEDURE_LAW}第二百零五条",
-            *_CIVIL_COUNTING_DAYS,
         ),
         notes=(
             "须双方共同向法院申请；确认后对方不履行的，可以申请强制执行（《人民调解法》第三十三条）。",
             "不申请确认，调解协议也有法律约束力，双方应当履行（第三十一条）。",
-            _ACT_EARLY,
         ),
     ),
 )
