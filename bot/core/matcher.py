@@ -32,6 +32,7 @@ from rapidfuzz import fuzz, process
 
 from .knowledge import Knowledge
 from .normalise import Normalised, normalise
+from .scope import asks_about_office_elsewhere, is_exam_question
 
 DEFAULT_THRESHOLD = 58.0
 DEFAULT_GAP = 4.0
@@ -58,6 +59,9 @@ _TRUSTED_SOUND_LENGTH = 4  # syllables: a sound-alike this long is a typo, not a
 # Small talk (你好, 谢谢) answers a message that is little more than the greeting itself; "你好，
 # 请问签证怎么办" is a question that happens to start politely, so a long message discounts it.
 _SMALLTALK_MAX_CHARS = 10
+# Out-of-scope intents that win by the question's shape (`scope`), unless someone is in danger.
+OFFICES_ELSEWHERE = "offices_elsewhere"
+EXAM_QUESTIONS = "exam_questions"
 # A message about a service *for* a problem ("拖欠工资能申请法律援助吗") is answered by the problem's
 # topic, whose answer covers that service: a topic within this window behind a service goes first
 # when it still clears the threshold once the service's own words are taken out of the message.
@@ -166,6 +170,7 @@ class Matcher:
         self.threshold = threshold
         self.gap = gap
         self._ids = knowledge.ids
+        self._index = {intent_id: n for n, intent_id in enumerate(self._ids)}
         self._priority = {n for n, i in enumerate(knowledge.intents) if i.priority}
         self._smalltalk = np.array([i.kind == "smalltalk" for i in knowledge.intents], dtype=bool)
         self._topic_mask = np.array([i.kind == "topic" for i in knowledge.intents], dtype=bool)
@@ -365,7 +370,7 @@ class Matcher:
         """
         query = text if isinstance(text, Normalised) else normalise(text)
         exclude = self._example_position.get(leave_out) if leave_out else None
-        scores = self._prefer_topic(query, self.scores(query, exclude), exclude)
+        scores = self._recognised_out_of_scope(query, self._prefer_topic(query, self.scores(query, exclude), exclude))
         order = np.argsort(-scores, kind="stable")[:limit]
         coded = self._codes.encode(query.sounds)
         named = {intent for (intent, _), hit in self._keyword_hits(query, coded).items() if hit.weight and query.text and hit.trusted}
@@ -374,6 +379,27 @@ class Matcher:
             for i in order
             if scores[i] > 0
         ]
+
+    def _recognised_out_of_scope(self, query: Normalised, scores: np.ndarray) -> np.ndarray:
+        """Put first the out-of-scope intent a question's shape gives away (see `scope`): an exam
+        question about a tenancy is still an exam question, and Wanzhou's notary office is not
+        the answer to "北京市朝阳区公证处几点上班", however well the words match. Danger comes
+        first; and a problem's topic keeps its place against an office elsewhere, since its answer
+        gives national rules and hotlines, good anywhere."""
+        top = int(np.argmax(scores))
+        if top in self._priority:
+            return scores
+        if is_exam_question(query.raw):
+            rule = EXAM_QUESTIONS
+        elif not self._topic_mask[top] and asks_about_office_elsewhere(query.text):
+            rule = OFFICES_ELSEWHERE
+        else:
+            return scores
+        if (intent := self._index.get(rule)) is None:
+            return scores
+        first = scores.copy()
+        first[intent] = max(float(scores.max()), self.threshold) + self.gap + 1.0
+        return first
 
     def _prefer_topic(self, query: Normalised, scores: np.ndarray, exclude: int | None) -> np.ndarray:
         """Put the problem ahead of the service asked about for it (see `_TOPIC_PREFERENCE_WINDOW`)."""
@@ -435,7 +461,7 @@ class Matcher:
         plain = self.scores(query) if pairs else np.zeros(len(self._ids))
         explained = []
         for candidate in self.rank(query, limit=limit):
-            n = self._ids.index(candidate.intent)
+            n = self._index[candidate.intent]
             explained.append(
                 {
                     "intent": candidate.intent,

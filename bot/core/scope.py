@@ -1,0 +1,122 @@
+"""Out-of-scope questions told by their shape rather than their words.
+
+Two kinds of near miss share every word with questions the bot does answer:
+
+- **an office elsewhere**: "北京市朝阳区公证处几点上班" uses the words of the notary service, but
+  the bot knows Wanzhou's offices only (what staff fill in, else the national hotlines). Someone
+asking for the address, phone or hours of an office in another city would otherwise get
+Wanzhou's notary office as if it were theirs. The names of China's provinces, cities and counties
+come from the administrative-division table the `cpca` package ships (its recogniser builds a
+pandas DataFrame per call, about 12 ms and 70 MB of RSS; a name scan over the same table costs
+microseconds). Only the table is read here, once per process.
+- **an exam or textbook question**: "甲将房屋出租给乙……甲为什么可以请求乙承担违约责任" is about a
+  tenancy, but nobody is asking what to do: parties named 甲/乙/丙, options A/B/C/D and the wording
+  of exam papers (下列……的是, 说法正确的是, 试分析) give it away.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+import unicodedata
+
+HOME_CODES = ("500101", "500000")  # 万州区 and 重庆市, whose offices staff fill in or cover
+_DIVISION_TABLE = ("cpca.resources", "adcodes.csv")
+# Suffixes a province's or city's everyday name goes without: 广东省 → 广东, 恩施…自治州 → 恩施.
+_SHORTENED = re.compile(r"(特别行政区|维吾尔自治区|壮族自治区|回族自治区|自治区|自治州|地区|省|市|盟)$")
+_COUNTY_SUFFIX = re.compile(r"(自治县|自治旗|区|县|旗|市)$")  # 城区, 郊区, 矿区 are too short a stem to be names
+_ETHNIC = re.compile(r"(.{2,}?)(?:[^族]{1,6}族)+$")
+# A short city name right before one of these is a town or street of the same name (新乡镇, 中山路).
+_NOT_A_CITY_AFTER = ("镇", "乡", "村", "街", "路", "大道", "小区", "社区", "组")
+_MIN_NAME = 2
+
+# What makes the question about an office's local facts: the office, and what is asked of it.
+OFFICE_WORDS = (
+    "公证处", "法律援助", "援助中心", "司法局", "司法所", "调解委员会", "调委会", "调解中心", "仲裁委", "仲裁院",
+    "法院", "中院", "法庭", "检察院", "派出所", "公安局", "律师事务所", "律所", "人社局", "劳动局", "劳动监察",
+    "政务服务中心", "办事大厅", "信访", "服务中心", "服务站", "工作站",
+)
+LOCAL_FACT_WORDS = (
+    "地址", "在哪", "在什么地方", "位置", "怎么走", "几点", "上班", "下班", "办公", "时间", "电话", "号码",
+    "联系方式", "周末", "周六", "周日", "星期", "节假日", "开门", "营业",
+)
+
+
+@dataclass(frozen=True)
+class _Name:
+    text: str
+    code: str
+    short: bool  # an everyday form (广州) rather than the division's full name (广州市)
+
+
+def _level(code: str) -> str:
+    """Province, city or county code of a 12-digit adcode: 500101000000 → 500000, 500100, 500101."""
+    return code[:6]
+
+
+def _everyday(name: str) -> str:
+    stem = _SHORTENED.sub("", name)
+    ethnic = _ETHNIC.fullmatch(stem)
+    return ethnic.group(1) if ethnic else stem
+
+
+@lru_cache(maxsize=1)
+def _names() -> tuple[re.Pattern[str], dict[str, _Name]]:
+    table = resources.files(_DIVISION_TABLE[0]).joinpath(_DIVISION_TABLE[1])
+    names: dict[str, _Name] = {}
+    with table.open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            code, full = _level(row["adcode"]), row["name"].strip()
+            if not full or code in HOME_CODES or full.endswith("辖区") or full.endswith("辖县"):
+                continue
+            is_county = not code.endswith("00")
+            if len(_COUNTY_SUFFIX.sub("", full) if is_county else _everyday(full)) >= _MIN_NAME:
+                names.setdefault(full, _Name(full, code, False))
+            short = _everyday(full)
+            if not is_county and len(short) >= _MIN_NAME and short != full:
+                names.setdefault(short, _Name(short, code, True))
+    ordered = sorted(names, key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, ordered))), names
+
+
+def place_elsewhere(text: str) -> str | None:
+    """The first place outside Wanzhou the (normalised) text names, or None."""
+    pattern, names = _names()
+    for found in pattern.finditer(text):
+        name = names[found.group()]
+        if name.short and text.startswith(_NOT_A_CITY_AFTER, found.end()):
+            continue
+        return name.text
+    return None
+
+
+def asks_about_office_elsewhere(text: str) -> str | None:
+    """The place, when the text asks where, when or how to reach an office outside Wanzhou."""
+    if not any(w in text for w in OFFICE_WORDS) or not any(w in text for w in LOCAL_FACT_WORDS):
+        return None
+    return place_elsewhere(text)
+
+
+# Exam papers name the parties 甲, 乙, 丙, 丁; everyday words that hold those characters do not
+# count (甲方 and 乙方 of a real contract, 乙肝, 甲醛, 甲状腺, 指甲 …).
+_PARTY = re.compile(r"(?<![指盔装铠])([甲乙丙丁])(?![方状醛肝类级等鱼烷酸基型])")
+_MIN_PARTIES = 2
+_OPTIONS = re.compile(r"(?<![A-Za-z])([A-D])\s*[:.、)]")
+_MIN_OPTIONS = 2
+EXAM_WORDS = (
+    "下列", "以下哪", "哪一项", "说法正确", "说法错误", "说法不正确", "表述正确", "表述错误", "正确的是",
+    "错误的是", "试分析", "试述", "简述", "名词解释", "论述题", "选择题", "判断题", "案例分析题", "此案应",
+)
+
+
+def is_exam_question(raw: str) -> bool:
+    """Whether the message reads like an exam or textbook question rather than a resident's own."""
+    text = unicodedata.normalize("NFKC", raw)
+    if any(w in text for w in EXAM_WORDS):
+        return True
+    if len({m.group(1) for m in _PARTY.finditer(text)}) >= _MIN_PARTIES:
+        return True
+    return len({m.group(1) for m in _OPTIONS.finditer(text)}) >= _MIN_OPTIONS
