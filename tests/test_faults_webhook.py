@@ -14,7 +14,7 @@ import pytest
 from bot.app.httpguard import HEAD_SECONDS, MAX_HEADER_BYTES
 
 from .test_telegram_e2e import export
-from .workers import SECRET, WEBHOOK_PATH, free_port, http, start_worker
+from .workers import http, webhook_worker
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -24,15 +24,8 @@ STALLING = 260
 
 @pytest.fixture(scope="module")
 def bot(api, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("worker")
-    db, log, port = folder / "inquiries.sqlite3", folder / "worker.log", free_port()
-    process = start_worker(api, str(db), log, port)
-    url = f"http://127.0.0.1:{port}"
-    api.set_webhook(url + WEBHOOK_PATH, SECRET, max_connections=40, allowed_updates=["message", "callback_query"])
-    yield {"process": process, "db": db, "log": log, "url": url, "port": port}
-    if process.poll() is None:
-        process.kill()
-        process.wait()
+    with webhook_worker(api, tmp_path_factory.mktemp("worker")) as worker:
+        yield worker
 
 
 def closed_by_server(sock: socket.socket) -> bytes | None:

@@ -26,7 +26,7 @@ from .test_telegram_admin_e2e import (  # noqa: F401 - collected here, run again
     test_unmatched_lists_the_question_and_accept_teaches_the_bot,
     test_the_bot_logged_no_traceback_and_stops_cleanly,
 )
-from .workers import SECRET, WEBHOOK_PATH, free_port, start_worker
+from .workers import webhook_worker
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -36,10 +36,5 @@ def bot(api, tmp_path_factory):
     folder = tmp_path_factory.mktemp("admin-worker")
     intents = folder / "intents"
     shutil.copytree(INTENTS, intents)
-    db, log, port = folder / "inquiries.sqlite3", folder / "worker.log", free_port()
-    process = start_worker(api, str(db), log, port, "--intents", str(intents), LEGALBOT_ADMIN_IDS=f"{ADMIN}, 12345")
-    api.set_webhook(f"http://127.0.0.1:{port}{WEBHOOK_PATH}", SECRET)
-    yield {"process": process, "intents": intents, "log": log}
-    if process.poll() is None:
-        process.terminate()
-        process.wait(30)
+    with webhook_worker(api, folder, "--intents", str(intents), LEGALBOT_ADMIN_IDS=f"{ADMIN}, 12345") as worker:
+        yield {**worker, "intents": intents}

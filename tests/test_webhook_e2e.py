@@ -34,22 +34,15 @@ from .test_telegram_e2e import (  # noqa: F401 - collected here, run against the
     test_phone_and_id_numbers_never_reach_the_log_or_the_export,
     test_start_shows_the_menu_and_each_service_button_answers_with_its_guidance,
 )
-from .workers import SECRET, WEBHOOK_PATH, free_port, http, post_update, start_worker
+from .workers import SECRET, WEBHOOK_PATH, http, post_update, webhook_worker
 
 pytestmark = pytest.mark.timeout(120)
 
 
 @pytest.fixture(scope="module")
 def bot(api, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("worker")
-    db, log, port = folder / "inquiries.sqlite3", folder / "worker.log", free_port()
-    process = start_worker(api, str(db), log, port)
-    url = f"http://127.0.0.1:{port}"
-    api.set_webhook(url + WEBHOOK_PATH, SECRET, max_connections=40, allowed_updates=["message", "callback_query"])
-    yield {"process": process, "db": db, "log": log, "url": url}
-    if process.poll() is None:
-        process.kill()
-        process.wait()
+    with webhook_worker(api, tmp_path_factory.mktemp("worker")) as worker:
+        yield worker
 
 
 def test_requests_without_the_secret_are_refused_and_change_nothing(api, bot):

@@ -11,8 +11,12 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+from bot.channels.telegram.adapter import ALLOWED_UPDATES
 
 from .fake_bot_api import SECRET_HEADER, TOKEN, FakeBotAPI
 
@@ -82,6 +86,23 @@ def start_worker(api: FakeBotAPI, db: str, log: Path, port: int, *args: str, **e
     process = launch_worker(api, db, log, port, *args, **env)
     wait_healthy(process, port, log)
     return process
+
+
+@contextmanager
+def webhook_worker(api: FakeBotAPI, folder: Path, *args: str, **env: str) -> Iterator[dict[str, Any]]:
+    """A healthy `legalbot serve` worker over ``folder``/inquiries.sqlite3 that the stand-in Bot API
+    delivers to as `legalbot webhook set` would have it; killed afterwards if a test left it running.
+    Yields the process, db, log, url and port."""
+    db, log, port = folder / "inquiries.sqlite3", folder / "worker.log", free_port()
+    process = start_worker(api, str(db), log, port, *args, **env)
+    url = f"http://127.0.0.1:{port}"
+    api.set_webhook(url + WEBHOOK_PATH, SECRET, max_connections=40, allowed_updates=list(ALLOWED_UPDATES))
+    try:
+        yield {"process": process, "db": db, "log": log, "url": url, "port": port}
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
 
 
 def wait_healthy(process: subprocess.Popen, port: int, log: Path, timeout: float = 60) -> None:
