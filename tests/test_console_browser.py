@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import shutil
 from pathlib import Path
 
 import pytest
@@ -16,11 +15,10 @@ from bot.store import open_store
 from bot.store.base import now
 
 from .admin_data import reply_for
+from .browser import browser, shot  # noqa: F401 - the fixtures: Chromium, console screenshots
 from .conftest import run_cli
-from .test_web_browser import browser  # noqa: F401 - the fixture: Chromium launched as for the web chat
 from .web_server import running_web
 
-SHOTS = Path("/tmp/console-shots")
 DESK = {"width": 1280, "height": 900}
 WAIT_MS = 20_000
 PASSWORDS = {"ada": "ada-password-1", "vic": "vic-password-1"}
@@ -48,18 +46,6 @@ def console(tmp_path_factory: pytest.TempPathFactory):
         assert result.returncode == 0, result.stderr
     with running_web(db, folder / "console.log", command="console", ready="/healthz") as server:
         yield server
-
-
-@pytest.fixture
-def shot(tmp_path: Path):
-    SHOTS.mkdir(exist_ok=True)
-
-    def take(page, name: str) -> None:
-        path = tmp_path / f"{name}.png"
-        page.screenshot(path=path, full_page=True)
-        shutil.copy(path, SHOTS / path.name)
-
-    return take
 
 
 def sign_in(page, base: str, name: str, password: str) -> None:

@@ -22,11 +22,10 @@ from bot.core.session import Session
 from bot.flows import all_flows
 from bot.store import open_store
 
+from .browser import browser, shot  # noqa: F401 - the fixtures: Chromium, console screenshots
 from .conftest import INTENTS, run_cli
-from .test_web_browser import browser  # noqa: F401 - the fixture: Chromium launched as for the web chat
 from .web_server import running_web
 
-SHOTS = Path("/tmp/console-shots")
 DESK = {"width": 1280, "height": 900}
 PHONE = {"width": 360, "height": 740}
 WAIT_MS = 30_000
@@ -56,18 +55,6 @@ def servers(tmp_path: Path):
     with running_web(db, tmp_path / "console.log", "--intents", str(folder), command="console", ready="/healthz") as console, \
             running_web(db, tmp_path / "web.log", "--intents", str(folder)) as web:
         yield console, web
-
-
-@pytest.fixture
-def shot(tmp_path: Path):
-    SHOTS.mkdir(exist_ok=True)
-
-    def take(page, name: str) -> None:
-        path = tmp_path / f"{name}.png"
-        page.screenshot(path=path, full_page=True)
-        shutil.copy(path, SHOTS / path.name)
-
-    return take
 
 
 def log_in(browser, base: str):  # noqa: F811 - the fixture's browser

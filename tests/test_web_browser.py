@@ -5,53 +5,26 @@ to /tmp/web-shots/ for a person to look at."""
 from __future__ import annotations
 
 import asyncio
-import os
-import shutil
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import pytest
-
 from bot.store import open_store
 
+from .browser import browser, keep_shot  # noqa: F401 - the fixture: Chromium
 from .web_server import running_web
 from .workers import free_port
 
 SHOTS = Path("/tmp/web-shots")
 PHONE = {"width": 360, "height": 740}
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking"]
 WAIT_MS = 15_000
 
 
-def _require(what: str, available: bool) -> None:
-    """Without CI a missing browser only skips; in CI it is a failure (the page would go untested)."""
-    if not available:
-        (pytest.fail if os.environ.get("CI") else pytest.skip)(f"{what} is not installed (apt-get install chromium; pip install playwright)")
-
-
-@pytest.fixture
-def browser():
-    chromium = shutil.which("chromium")
-    _require("Debian's chromium", chromium is not None)
-    try:
-        from playwright.sync_api import sync_playwright  # noqa: PLC0415 - optional until the dev extra is installed
-    except ImportError:
-        _require("playwright", False)
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
-def test_a_resident_asks_taps_rates_enlarges_reloads_and_runs_the_deadline_flow(browser, tmp_path: Path) -> None:
+def test_a_resident_asks_taps_rates_enlarges_reloads_and_runs_the_deadline_flow(browser, tmp_path: Path) -> None:  # noqa: F811 - the imported fixture
     db = tmp_path / "inquiries.sqlite3"
-    SHOTS.mkdir(exist_ok=True)
 
     def shot(page, name: str) -> None:
         assert page.evaluate("document.scrollingElement.scrollTop") == 0  # only the conversation scrolls; the header stays
-        path = tmp_path / f"{name}.png"
-        page.screenshot(path=path)
-        shutil.copy(path, SHOTS / path.name)
+        keep_shot(page, tmp_path, name, SHOTS)
 
     with running_web(db, tmp_path / "web.log", LEGALBOT_RETENTION_DAYS="180") as server:
         page = browser.new_page(viewport=PHONE, device_scale_factor=1, locale="zh-CN")
@@ -134,7 +107,7 @@ def test_a_resident_asks_taps_rates_enlarges_reloads_and_runs_the_deadline_flow(
     assert ("web", "legal_aid", "up") in rows and ("web", "labour_dispute", None) in rows
 
 
-def test_the_embed_snippet_puts_the_chat_on_a_district_page(browser, tmp_path: Path) -> None:
+def test_the_embed_snippet_puts_the_chat_on_a_district_page(browser, tmp_path: Path) -> None:  # noqa: F811 - the imported fixture
     # The district page is played by another loopback origin; Chromium asks before a page reaches
     # a loopback address (Local Network Access), which a public site and a public chat never do.
     host = f"http://localhost:{free_port()}"
@@ -149,9 +122,6 @@ def test_the_embed_snippet_puts_the_chat_on_a_district_page(browser, tmp_path: P
         chat = page.frame_locator('iframe[title="万州区公共法律服务在线咨询"]')
         chat.locator("body[data-ready]").wait_for(timeout=WAIT_MS)
         assert chat.locator("#messages li.bot.menu .choices button").count() >= 6
-        path = tmp_path / "07-embedded.png"
-        page.screenshot(path=path)
-        SHOTS.mkdir(exist_ok=True)
-        shutil.copy(path, SHOTS / path.name)
+        keep_shot(page, tmp_path, "07-embedded", SHOTS)
         page.keyboard.press("Escape")
         assert page.locator('iframe[title="万州区公共法律服务在线咨询"]').count() == 0
