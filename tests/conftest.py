@@ -1,8 +1,10 @@
-"""Shared fixtures: the shipped knowledge (loaded once), a way to run the real CLI, an empty PostgreSQL database."""
+"""Shared fixtures: the shipped knowledge (loaded once), a copy of it to edit, a fresh SQLite inquiry log,
+a way to run the real CLI, an empty PostgreSQL database."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -12,6 +14,7 @@ import pytest
 
 from bot.core.knowledge import Knowledge, load_knowledge
 from bot.core.matcher import Matcher
+from bot.store import open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 INTENTS = ROOT / "intents"
@@ -26,6 +29,22 @@ def knowledge() -> Knowledge:
 @pytest.fixture(scope="session")
 def matcher(knowledge: Knowledge) -> Matcher:
     return Matcher(knowledge)
+
+
+@pytest.fixture
+def intents_copy(tmp_path: Path) -> Path:
+    """A copy of the shipped intents/ that the test may edit."""
+    copy = tmp_path / "intents"
+    shutil.copytree(INTENTS, copy)
+    return copy
+
+
+@pytest.fixture
+async def store(tmp_path: Path):
+    """An inquiry log in a new SQLite file, closed after the test."""
+    opened = await open_store(str(tmp_path / "inquiries.sqlite3"))
+    yield opened
+    await opened.close()
 
 
 def run_cli(*args: str, stdin: str | None = None, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:

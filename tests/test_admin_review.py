@@ -20,7 +20,7 @@ from bot.store.base import InquiryFilter
 from bot.store.sqlite import SQLiteStore
 
 from .admin_data import fill
-from .conftest import EVAL_SET, INTENTS
+from .conftest import EVAL_SET
 
 DOG = ("我家狗被邻居家的狗咬了谁赔", "邻居的狗把我家狗咬伤了找哪个赔", "狗被邻居狗咬了赔偿找谁")
 DEPOSIT = ("房东不退押金怎么办", "押金房东不退给我", "房东扣着押金不退咋办")
@@ -28,15 +28,8 @@ UNRELATED = ("万州烤鱼哪家好吃", "驾照扣分怎么处理", "公司不�
 
 
 @pytest.fixture
-def intents(tmp_path: Path) -> Path:
-    copy = tmp_path / "intents"
-    shutil.copytree(INTENTS, copy)
-    return copy
-
-
-@pytest.fixture
-def copy_matcher(intents: Path) -> Matcher:
-    return Matcher(load_knowledge(intents))
+def copy_matcher(intents_copy: Path) -> Matcher:
+    return Matcher(load_knowledge(intents_copy))
 
 
 def queue_rows(texts: tuple[str, ...]) -> tuple:
@@ -141,22 +134,22 @@ def test_adding_an_example_only_adds_that_line(tmp_path: Path, intent_id: str) -
     assert path.read_text(encoding="utf-8") == TRICKY_YAML
 
 
-async def _accept_setup(tmp_path: Path, intents: Path, with_eval: bool = False) -> tuple[Path, list[int]]:
+async def _accept_setup(tmp_path: Path, intents_copy: Path, with_eval: bool = False) -> tuple[Path, list[int]]:
     """The dog questions in a log; optionally the eval set where accept looks for it by default."""
     db = tmp_path / "log.sqlite3"
     ids = await fill(db, queue_rows(DOG))
     if with_eval:
-        (intents.parent / "tests" / "data").mkdir(parents=True)
-        shutil.copy(EVAL_SET, intents.parent / "tests" / "data" / "eval.jsonl")
+        (intents_copy.parent / "tests" / "data").mkdir(parents=True)
+        shutil.copy(EVAL_SET, intents_copy.parent / "tests" / "data" / "eval.jsonl")
     return db, ids
 
 
-async def test_accept_teaches_the_intent_keeps_the_file_and_reports_accuracy(tmp_path: Path, intents: Path) -> None:
-    db, ids = await _accept_setup(tmp_path, intents, with_eval=True)
-    path = intents / "mediation.yaml"
+async def test_accept_teaches_the_intent_keeps_the_file_and_reports_accuracy(tmp_path: Path, intents_copy: Path) -> None:
+    db, ids = await _accept_setup(tmp_path, intents_copy, with_eval=True)
+    path = intents_copy / "mediation.yaml"
     before = path.read_text(encoding="utf-8")
     store = await SQLiteStore.open(db)
-    result = await accept(store, ids[1], "mediation", intents)
+    result = await accept(store, ids[1], "mediation", intents_copy)
     inquiry = await store.get(ids[1])
     queue = await store.inquiries(InquiryFilter(needs_review=True))
     await store.close()
@@ -165,38 +158,38 @@ async def test_accept_teaches_the_intent_keeps_the_file_and_reports_accuracy(tmp
     assert after[result.line - 1].strip() == f"- {DOG[1]}"
     assert after[: result.line - 1] + after[result.line :] == before.splitlines()
     assert 0 < result.accuracy_before <= 1 and 0 < result.accuracy_after <= 1
-    assert result.eval_file == intents.parent / "tests" / "data" / "eval.jsonl"
+    assert result.eval_file == intents_copy.parent / "tests" / "data" / "eval.jsonl"
     assert Matcher(result.knowledge).match(DOG[1]).intent == "mediation"
     assert ids[1] not in [i.id for i in queue]
 
 
-async def test_accept_refuses_duplicates_unknown_ids_and_unknown_intents(tmp_path: Path, intents: Path) -> None:
-    db, ids = await _accept_setup(tmp_path, intents)
+async def test_accept_refuses_duplicates_unknown_ids_and_unknown_intents(tmp_path: Path, intents_copy: Path) -> None:
+    db, ids = await _accept_setup(tmp_path, intents_copy)
     store = await SQLiteStore.open(db)
-    await accept(store, ids[0], "mediation", intents)
-    snapshot = {p.name: p.read_bytes() for p in intents.iterdir()}
+    await accept(store, ids[0], "mediation", intents_copy)
+    snapshot = {p.name: p.read_bytes() for p in intents_copy.iterdir()}
     with pytest.raises(ReviewError, match="已经是意图 mediation 的例句"):
-        await accept(store, ids[0], "legal_aid", intents)
+        await accept(store, ids[0], "legal_aid", intents_copy)
     with pytest.raises(ReviewError, match="没有意图“no_such_intent”"):
-        await accept(store, ids[1], "no_such_intent", intents)
+        await accept(store, ids[1], "no_such_intent", intents_copy)
     with pytest.raises(ReviewError, match="没有编号为 999 的咨询"):
-        await accept(store, 999, "mediation", intents)
+        await accept(store, 999, "mediation", intents_copy)
     reviews = [(await store.get(i)).review for i in ids]
     await store.close()
-    assert {p.name: p.read_bytes() for p in intents.iterdir()} == snapshot
+    assert {p.name: p.read_bytes() for p in intents_copy.iterdir()} == snapshot
     assert reviews == ["accepted", None, None]
 
 
-async def test_accept_restores_the_file_when_the_intents_check_fails(tmp_path: Path, intents: Path) -> None:
+async def test_accept_restores_the_file_when_the_intents_check_fails(tmp_path: Path, intents_copy: Path) -> None:
     """Someone left a cross-intent duplicate (a check error the loader tolerates): accept must not pile on."""
-    db, ids = await _accept_setup(tmp_path, intents)
-    knowledge = load_knowledge(intents)
+    db, ids = await _accept_setup(tmp_path, intents_copy)
+    knowledge = load_knowledge(intents_copy)
     add_example(knowledge["legal_aid"].file, "legal_aid", knowledge["mediation"].examples[0])
-    target = intents / "notarization.yaml"
+    target = intents_copy / "notarization.yaml"
     before = target.read_bytes()
     store = await SQLiteStore.open(db)
     with pytest.raises(ReviewError, match="已恢复") as error:
-        await accept(store, ids[2], "notarization", intents)
+        await accept(store, ids[2], "notarization", intents_copy)
     review = (await store.get(ids[2])).review
     await store.close()
     assert "同一句不能属于两个意图" in str(error.value)
@@ -219,10 +212,10 @@ async def test_dismiss_takes_an_inquiry_out_of_the_queue(tmp_path: Path) -> None
     assert queue == [ids[2]]
 
 
-def test_review_commands_print_results_and_plain_errors(tmp_path: Path, intents: Path, capsys) -> None:
+def test_review_commands_print_results_and_plain_errors(tmp_path: Path, intents_copy: Path, capsys) -> None:
     db = tmp_path / "log.sqlite3"
     ids = asyncio.run(fill(db, queue_rows(DOG + UNRELATED[:1])))
-    common = ["--db", str(db), "--intents", str(intents)]
+    common = ["--db", str(db), "--intents", str(intents_copy)]
     assert main(["review", "suggest", *common]) == 0
     out = capsys.readouterr().out
     assert out.startswith("#1  3 × (3 distinct)") and f"ids: {ids[0]}, {ids[1]}, {ids[2]}" in out

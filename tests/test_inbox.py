@@ -4,7 +4,6 @@ the conversation around an item, and teaching, dismissing and undoing, batch by 
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from pathlib import Path
 
 import pytest
@@ -15,28 +14,12 @@ from bot.core.responder import Responder
 from bot.core.session import Session
 from bot.flows import all_flows
 from bot.knowledge.source import load, newest
-from bot.store import open_store
 from bot.store.base import ZONE
 
-from .conftest import INTENTS
 
 DRAFTING = ("起诉状谁能帮我写", "起诉状哪个帮我写嘛", "谁帮忙写起诉状")
 CONTRACT = ("帮忙看下合同条款坑不坑", "合同条款坑不坑帮忙看下")
 START = dt.datetime(2026, 11, 20, 9, 0, tzinfo=ZONE)
-
-
-@pytest.fixture
-def folder(tmp_path: Path) -> Path:
-    copy = tmp_path / "intents"
-    shutil.copytree(INTENTS, copy)
-    return copy
-
-
-@pytest.fixture
-async def store(tmp_path: Path):
-    opened = await open_store(str(tmp_path / "log.sqlite3"))
-    yield opened
-    await opened.close()
 
 
 @pytest.fixture
@@ -98,35 +81,35 @@ async def test_the_conversation_around_an_item_is_that_person_only(store, respon
     assert [i.id for i in earlier] == [before] and [i.id for i in later] == [after]
 
 
-async def test_teaching_a_cluster_adds_one_redacted_example_and_undo_takes_it_back(store, responder, matcher, folder: Path) -> None:
+async def test_teaching_a_cluster_adds_one_redacted_example_and_undo_takes_it_back(store, responder, matcher, intents_copy: Path) -> None:
     ids = [await ask(store, responder, f"居民{n}", text, n) for n, text in enumerate(DRAFTING)]
     typed = "我叫张三，起诉状谁能帮我写"
     assert stored_form(typed) == "我叫[姓名]，起诉状谁能帮我写"
-    done = await teach(store, folder, ids, "legal_consultation", typed, "审核员王")
+    done = await teach(store, intents_copy, ids, "legal_consultation", typed, "审核员王")
 
-    loaded = await load(store, folder)
+    loaded = await load(store, intents_copy)
     assert "我叫[姓名]，起诉状谁能帮我写" in loaded.knowledge["legal_consultation"].examples
     assert all("张三" not in text for text in (await newest(store))[1].values())
     assert Matcher(loaded.knowledge).match("起诉状谁能帮我写").intent == "legal_consultation"
     assert done.saved.revision.author == "审核员王"
     assert all(c.id not in ids for c in await inbox(store, matcher, today()))
     with pytest.raises(InboxError, match="已经是"):
-        await teach(store, folder, ids[:1], "legal_aid", typed, "审核员王")
+        await teach(store, intents_copy, ids[:1], "legal_aid", typed, "审核员王")
 
-    await undo(store, folder, done.batch, "审核员王")
-    loaded = await load(store, folder)
+    await undo(store, intents_copy, done.batch, "审核员王")
+    loaded = await load(store, intents_copy)
     assert "我叫[姓名]，起诉状谁能帮我写" not in loaded.knowledge["legal_consultation"].examples
     assert {i.inquiry.id for c in await inbox(store, matcher, today()) for i in c.items} == set(ids)
     with pytest.raises(InboxError, match="撤销过"):
-        await undo(store, folder, done.batch, "审核员王")
+        await undo(store, intents_copy, done.batch, "审核员王")
     assert [b.undone for b in await batches(store)] == [True]
 
 
-async def test_out_of_scope_teaches_the_bot_to_decline(store, responder, folder: Path) -> None:
+async def test_out_of_scope_teaches_the_bot_to_decline(store, responder, intents_copy: Path) -> None:
     text = "万州哪家火锅最好吃"
     item = await ask(store, responder, "居民1", text, 0)
-    await teach(store, folder, [item], None, text, "审核员")
-    knowledge = (await load(store, folder)).knowledge
+    await teach(store, intents_copy, [item], None, text, "审核员")
+    knowledge = (await load(store, intents_copy)).knowledge
     assert text in knowledge["out_of_scope"].examples
     assert Matcher(knowledge).match(text).intent is None
     assert (await batches(store))[0].action == "out_of_scope"

@@ -1,11 +1,8 @@
-import shutil
 from pathlib import Path
 
 import pytest
 
 from bot.core.knowledge import KnowledgeError, load_knowledge
-
-from .conftest import INTENTS
 
 FIXED_IDS = {
     "legal_aid", "mediation", "administrative_review", "notarization", "legal_consultation",
@@ -15,13 +12,6 @@ FIXED_IDS = {
 SERVICES = FIXED_IDS - {"greeting", "thanks", "goodbye", "help", "human_agent", "emergency"}
 # 普法 and cross-region government services rest on the district report, not on a statute article.
 STATUTORY = SERVICES - {"legal_education", "government_services"}
-
-
-@pytest.fixture
-def intents_copy(tmp_path: Path) -> Path:
-    target = tmp_path / "intents"
-    shutil.copytree(INTENTS, target)
-    return target
 
 
 def test_shipped_knowledge_has_every_fixed_intent(knowledge):

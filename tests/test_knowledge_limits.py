@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 import tracemalloc
 from pathlib import Path
 
 import pytest
 
 from bot.core.knowledge import MAX_KNOWLEDGE_FILE_BYTES, KnowledgeError, load_knowledge
-
-from .conftest import INTENTS
 
 
 def billion_laughs(levels: int = 9) -> str:
@@ -22,13 +19,6 @@ def billion_laughs(levels: int = 9) -> str:
     lines.append("intents:\n  - id: laughs\n    title: 笑\n    examples: *" + chr(ord("a") + levels))
     lines.append("    response: 回答")
     return "\n".join(lines) + "\n"
-
-
-@pytest.fixture
-def intents_copy(tmp_path: Path) -> Path:
-    target = tmp_path / "intents"
-    shutil.copytree(INTENTS, target)
-    return target
 
 
 def test_billion_laughs_is_refused_at_its_first_anchor_with_bounded_memory(intents_copy: Path) -> None:

@@ -14,17 +14,10 @@ from bot.conversation.limits import FloodGate
 from bot.core.knowledge import Knowledge
 from bot.core.responder import Responder
 from bot.flows import all_flows
-from bot.store import Store, open_store
+from bot.store import Store
 from bot.store.base import InquiryFilter
 
 BASE = "http://chat.test"
-
-
-@pytest.fixture
-async def store(tmp_path: Path):
-    opened = await open_store(str(tmp_path / "inquiries.sqlite3"))
-    yield opened
-    await opened.close()
 
 
 @pytest.fixture
