@@ -23,6 +23,7 @@ can outvote a call for help.
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from enum import Enum
@@ -32,7 +33,7 @@ from rapidfuzz import fuzz, process
 
 from .knowledge import Knowledge
 from .normalise import Normalised, normalise
-from .scope import asks_about_office_elsewhere, is_exam_question
+from .scope import LOCAL_FACT_WORDS, OFFICE_WORDS, asks_about_office_elsewhere, is_exam_question
 
 DEFAULT_THRESHOLD = 58.0
 DEFAULT_GAP = 4.0
@@ -53,6 +54,10 @@ _PRIORITY_KEYWORD_FLOOR = 70.0
 _PAST_MARKERS = ("上个月", "上月", "去年", "前年", "上周", "上星期", "前几天", "几天前", "天前", "个月前", "年前", "以前", "当时", "那时", "上次")
 _NOW_MARKERS = ("现在", "正在", "马上", "刚刚", "刚才", "救命", "快来", "快点", "此刻", "还在", "又来", "又在")
 _PAST_HARM_FACTOR = 0.6
+# A death already told of ("我老公自杀了，他的债务要我还吗", "对自杀死因不服要求重新尸检") is a
+# question about its aftermath, not a call for help, unless the writer speaks of harming themself.
+_DEATH_TOLD = ("自杀了", "自杀身亡", "自杀死亡", "自杀的", "因自杀", "被逼自杀", "自杀事件", "自杀案", "跳楼身亡", "跳楼死", "上吊死", "服毒身亡", "死因", "尸检", "遗体")
+_OWN_HARM = ("我想", "我要", "我也", "我不想活", "让我死", "我现在", "想自杀", "要自杀", "想死")
 _PRIORITY_CLOSE_EXAMPLE = 40.0
 _PRIORITY_PAIRS_ONLY_FACTOR = 0.8
 _TRUSTED_SOUND_LENGTH = 4  # syllables: a sound-alike this long is a typo, not another word
@@ -153,6 +158,13 @@ class _SoundCodes:
 
 def _tells_of_the_past(text: str) -> bool:
     return any(m in text for m in _PAST_MARKERS) and not any(m in text for m in _NOW_MARKERS)
+
+
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _tells_of_a_death(text: str) -> bool:
+    return any(m in text for m in _DEATH_TOLD) and not any(m in text for m in _OWN_HARM)
 
 
 def _pairs(coded: str) -> set[str]:
@@ -339,6 +351,12 @@ class Matcher:
         pairs = _pairs(coded)
         hits = self._keyword_hits(query, coded)
         evidence = np.vstack([self._example_scores(coded, pairs, exclude), self._keyword_scores(hits), self._pair_scores(pairs)])
+        trusted = self._keyword_scores(hits, trusted_only=True)
+        if self._priority and _HAN.search(query.text):
+            # Written in characters, a word that merely sounds like a call for help is another
+            # word (果断 is not 割腕); only typed pinyin (jiuming) reaches it by sound alone.
+            priority = list(self._priority)
+            evidence[1, priority] = trusted[priority]
         ordered = np.sort(evidence, axis=0)
         combined = ordered[2] + _AGREEMENT_SHARE * ordered[1]
         if len(query.text.replace(" ", "")) > _SMALLTALK_MAX_CHARS:
@@ -347,10 +365,11 @@ class Matcher:
             # A call for help outvotes everything, but only in its own words: 让我私了 merely sounds
             # like 让我死了. Without any of its words or a close example, the emergency intent has
             # only common word pairs (今天, 我该怎么办) to go on, and a false alarm frightens.
-            trusted = self._keyword_scores(hits, trusted_only=True)
             # Past harm goes to its topic: only when one clears the threshold (a worry about
             # 自杀 beside 以前买了份保险 has none, and stays an emergency).
-            told_as_past = _tells_of_the_past(query.text) and bool((combined[self._topic_mask] >= self.threshold).any())
+            told_as_past = _tells_of_a_death(query.text) or (
+                _tells_of_the_past(query.text) and bool((combined[self._topic_mask] >= self.threshold).any())
+            )
             for intent in self._priority:
                 if told_as_past:
                     combined[intent] *= _PAST_HARM_FACTOR
@@ -370,7 +389,7 @@ class Matcher:
         """
         query = text if isinstance(text, Normalised) else normalise(text)
         exclude = self._example_position.get(leave_out) if leave_out else None
-        scores = self._recognised_out_of_scope(query, self._prefer_topic(query, self.scores(query, exclude), exclude))
+        scores = self._recognised_out_of_scope(query, self._prefer_topic(query, self.scores(query, exclude), exclude), exclude)
         order = np.argsort(-scores, kind="stable")[:limit]
         coded = self._codes.encode(query.sounds)
         named = {intent for (intent, _), hit in self._keyword_hits(query, coded).items() if hit.weight and query.text and hit.trusted}
@@ -380,18 +399,18 @@ class Matcher:
             if scores[i] > 0
         ]
 
-    def _recognised_out_of_scope(self, query: Normalised, scores: np.ndarray) -> np.ndarray:
+    def _recognised_out_of_scope(self, query: Normalised, scores: np.ndarray, exclude: int | None) -> np.ndarray:
         """Put first the out-of-scope intent a question's shape gives away (see `scope`): an exam
         question about a tenancy is still an exam question, and Wanzhou's notary office is not
         the answer to "北京市朝阳区公证处几点上班", however well the words match. Danger comes
-        first; and a problem's topic keeps its place against an office elsewhere, since its answer
-        gives national rules and hotlines, good anywhere."""
+        first; and a problem told beside an office elsewhere keeps its topic, whose answer gives
+        national rules and hotlines, good anywhere."""
         top = int(np.argmax(scores))
         if top in self._priority:
             return scores
         if is_exam_question(query.raw):
             rule = EXAM_QUESTIONS
-        elif not self._topic_mask[top] and asks_about_office_elsewhere(query.text):
+        elif (place := asks_about_office_elsewhere(query.text)) and not self._tells_a_problem(query.text, place, exclude):
             rule = OFFICES_ELSEWHERE
         else:
             return scores
@@ -400,6 +419,15 @@ class Matcher:
         first = scores.copy()
         first[intent] = max(float(scores.max()), self.threshold) + self.gap + 1.0
         return first
+
+    def _tells_a_problem(self, text: str, place: str, exclude: int | None) -> bool:
+        """Whether a topic clears the threshold once the office question's own words are gone
+        (广州的劳动仲裁委周末上班吗 names 劳动仲裁 but tells of no dispute)."""
+        rest = text.replace(place, " ")
+        for word in OFFICE_WORDS + LOCAL_FACT_WORDS:
+            rest = rest.replace(word, " ")
+        alone = self.scores(normalise(rest), exclude)
+        return bool((alone[self._topic_mask] >= self.threshold).any())
 
     def _prefer_topic(self, query: Normalised, scores: np.ndarray, exclude: int | None) -> np.ndarray:
         """Put the problem ahead of the service asked about for it (see `_TOPIC_PREFERENCE_WINDOW`)."""

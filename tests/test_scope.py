@@ -1,0 +1,98 @@
+"""Near misses a resident would be misled by: an office in another city, an exam question, a death
+already told of, a word that only sounds like a call for help.
+
+Each is asked through the real responder and judged on the reply a resident reads.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.reply import ReplyKind
+from bot.core.responder import Responder
+from bot.core.session import Session
+from bot.core.scope import asks_about_office_elsewhere, is_exam_question
+from bot.flows import all_flows
+
+
+@pytest.fixture(scope="module")
+def responder(knowledge) -> Responder:
+    return Responder(knowledge, all_flows())
+
+
+def _reply(responder: Responder, text: str):
+    return responder.respond(text, Session())
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["北京市朝阳区公证处几点上班", "深圳市法律援助中心电话多少", "杭州公证处周六办公吗", "渝中区法院立案庭几点上班", "廣州的勞動仲裁委週末上班嗎"],
+)
+def test_an_office_elsewhere_is_not_answered_with_wanzhous(responder, text):
+    reply = _reply(responder, text)
+    assert reply.kind is ReplyKind.FALLBACK
+    assert "只掌握万州区" in reply.text and "12348" in reply.text
+
+
+@pytest.mark.parametrize(
+    "text, intent",
+    [
+        ("万州区公证处几点上班", "notarization"),
+        ("我人在广州，想委托万州的亲戚卖老房子，委托书公证能在广州办吗", "notarization"),
+        ("新乡镇司法所在哪", None),  # a Wanzhou town named like a city elsewhere is not elsewhere
+    ],
+)
+def test_wanzhou_offices_and_towns_are_home(responder, text, intent):
+    reply = _reply(responder, text)
+    assert "只掌握万州区" not in reply.text
+    if intent:
+        assert reply.intent == intent
+
+
+def test_a_problem_told_from_another_city_still_gets_its_guidance(responder):
+    reply = _reply(responder, "我在广州打工，老板三个月不给工资，广州劳动监察大队电话多少")
+    assert reply.intent == "wage_arrears"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "居民甲将房屋出租给乙，乙经甲同意对承租房进行了装修并转租给丙，丙擅自更改房屋承重结构，甲能否请求乙承担违约责任",
+        "下列企业中一定具有中国法人资格的是A:外商独资企业;B:中外合资经营企业;C:中外合作经营企业",
+        "关于离婚冷静期，下列说法正确的是",
+    ],
+)
+def test_exam_questions_are_declined_kindly(responder, text):
+    reply = _reply(responder, text)
+    assert reply.kind is ReplyKind.FALLBACK and "考试题或作业题" in reply.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["我是乙方，甲方拖欠工程款三个月了怎么办", "租的房子甲醛超标，房东不退押金", "我有乙肝，公司就把我辞退了", "A公司欠我工资，B公司说不归它管"],
+)
+def test_everyday_words_with_party_letters_are_not_exam_questions(text):
+    assert not is_exam_question(text)
+
+
+def test_the_office_check_needs_an_office_and_a_local_fact():
+    assert asks_about_office_elsewhere("北京市朝阳区公证处地址") == "北京市"
+    assert asks_about_office_elsewhere("我在北京打工被拖欠工资") is None
+    assert asks_about_office_elsewhere("北京的公证处") is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["我朋友自杀了，保险公司赔不赔", "我老公自杀了，他欠的债要我还吗", "对公安认定的自杀死因不服，想申请重新尸检", "我这是开网店的，对方买了几个玩具，果断时间就收到法院传票"],
+)
+def test_a_death_told_of_or_a_sound_alike_is_not_an_alarm(responder, text):
+    assert _reply(responder, text).kind is not ReplyKind.EMERGENCY
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["老公自杀了，我也不想活了", "他发信息威胁说要杀了我全家，现在人就在楼下", "好累，想死，已经在准备了", "jiuming"],
+)
+def test_self_harm_and_threats_now_come_first(responder, text):
+    reply = _reply(responder, text)
+    assert reply.kind is ReplyKind.EMERGENCY and "110" in reply.text
