@@ -96,3 +96,7 @@ def test_a_death_told_of_or_a_sound_alike_is_not_an_alarm(responder, text):
 def test_self_harm_and_threats_now_come_first(responder, text):
     reply = _reply(responder, text)
     assert reply.kind is ReplyKind.EMERGENCY and "110" in reply.text
+
+
+def test_naming_wanzhou_keeps_the_question_at_home():
+    assert asks_about_office_elsewhere("我人在广州，万州的公证处几点上班") is None

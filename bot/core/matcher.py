@@ -33,7 +33,7 @@ from rapidfuzz import fuzz, process
 
 from .knowledge import Knowledge
 from .normalise import Normalised, normalise
-from .scope import LOCAL_FACT_WORDS, OFFICE_WORDS, asks_about_office_elsewhere, is_exam_question
+from .scope import LOCAL_FACT_WORDS, OFFICE_WORDS, asks_about_office_elsewhere, is_exam_question, load_place_names
 
 DEFAULT_THRESHOLD = 58.0
 DEFAULT_GAP = 4.0
@@ -183,6 +183,8 @@ class Matcher:
         self.gap = gap
         self._ids = knowledge.ids
         self._index = {intent_id: n for n, intent_id in enumerate(self._ids)}
+        if OFFICES_ELSEWHERE in self._index:
+            load_place_names()
         self._priority = {n for n, i in enumerate(knowledge.intents) if i.priority}
         self._smalltalk = np.array([i.kind == "smalltalk" for i in knowledge.intents], dtype=bool)
         self._topic_mask = np.array([i.kind == "topic" for i in knowledge.intents], dtype=bool)

@@ -3,12 +3,11 @@
 Two kinds of near miss share every word with questions the bot does answer:
 
 - **an office elsewhere**: "北京市朝阳区公证处几点上班" uses the words of the notary service, but
-  the bot knows Wanzhou's offices only (what staff fill in, else the national hotlines). Someone
-asking for the address, phone or hours of an office in another city would otherwise get
-Wanzhou's notary office as if it were theirs. The names of China's provinces, cities and counties
-come from the administrative-division table the `cpca` package ships (its recogniser builds a
-pandas DataFrame per call, about 12 ms and 70 MB of RSS; a name scan over the same table costs
-microseconds). Only the table is read here, once per process.
+  the bot knows Wanzhou's offices only (what staff fill in, else the national hotlines), and would
+  give Wanzhou's notary office as if it were theirs. The names of China's provinces, cities and
+  counties come from the administrative-division table the `cpca` package ships (its recogniser
+  builds a pandas DataFrame per call, about 12 ms and 70 MB of RSS; a scan over the same names
+  costs microseconds). Only the table is read, once per process.
 - **an exam or textbook question**: "甲将房屋出租给乙……甲为什么可以请求乙承担违约责任" is about a
   tenancy, but nobody is asking what to do: parties named 甲/乙/丙, options A/B/C/D and the wording
   of exam papers (下列……的是, 说法正确的是, 试分析) give it away.
@@ -18,13 +17,15 @@ from __future__ import annotations
 
 import csv
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
-import unicodedata
+from importlib.util import find_spec
+from pathlib import Path
 
 HOME_CODES = ("500101", "500000")  # 万州区 and 重庆市, whose offices staff fill in or cover
-_DIVISION_TABLE = ("cpca.resources", "adcodes.csv")
+HOME_NAMES = ("万州",)  # "人在广州，万州的公证处几点上班" asks about home
+_DIVISION_TABLE = Path("resources", "adcodes.csv")  # inside the cpca package
 # Suffixes a province's or city's everyday name goes without: 广东省 → 广东, 恩施…自治州 → 恩施.
 _SHORTENED = re.compile(r"(特别行政区|维吾尔自治区|壮族自治区|回族自治区|自治区|自治州|地区|省|市|盟)$")
 _COUNTY_SUFFIX = re.compile(r"(自治县|自治旗|区|县|旗|市)$")  # 城区, 郊区, 矿区 are too short a stem to be names
@@ -48,13 +49,7 @@ LOCAL_FACT_WORDS = (
 @dataclass(frozen=True)
 class _Name:
     text: str
-    code: str
     short: bool  # an everyday form (广州) rather than the division's full name (广州市)
-
-
-def _level(code: str) -> str:
-    """Province, city or county code of a 12-digit adcode: 500101000000 → 500000, 500100, 500101."""
-    return code[:6]
 
 
 def _everyday(name: str) -> str:
@@ -65,21 +60,30 @@ def _everyday(name: str) -> str:
 
 @lru_cache(maxsize=1)
 def _names() -> tuple[re.Pattern[str], dict[str, _Name]]:
-    table = resources.files(_DIVISION_TABLE[0]).joinpath(_DIVISION_TABLE[1])
+    """One pattern of every name outside Wanzhou (longest first, so 朝阳区 beats 朝阳), and what each is."""
+    # Found, not imported: importing cpca loads its recogniser, 0.7 s this table does not need.
+    spec = find_spec("cpca")
+    if spec is None or spec.origin is None:
+        raise RuntimeError("缺少依赖 cpca（行政区划表）：请运行 pip install -e .")
     names: dict[str, _Name] = {}
-    with table.open(encoding="utf-8") as handle:
+    with (Path(spec.origin).parent / _DIVISION_TABLE).open(encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
-            code, full = _level(row["adcode"]), row["name"].strip()
+            code, full = row["adcode"][:6], row["name"].strip()  # 500101000000 → 万州区's 500101
             if not full or code in HOME_CODES or full.endswith("辖区") or full.endswith("辖县"):
                 continue
             is_county = not code.endswith("00")
             if len(_COUNTY_SUFFIX.sub("", full) if is_county else _everyday(full)) >= _MIN_NAME:
-                names.setdefault(full, _Name(full, code, False))
+                names.setdefault(full, _Name(full, False))
             short = _everyday(full)
             if not is_county and len(short) >= _MIN_NAME and short != full:
-                names.setdefault(short, _Name(short, code, True))
+                names.setdefault(short, _Name(short, True))
     ordered = sorted(names, key=len, reverse=True)
     return re.compile("|".join(map(re.escape, ordered))), names
+
+
+def load_place_names() -> None:
+    """Read the division table now (about 0.2 s), not on the first resident's message."""
+    _names()
 
 
 def place_elsewhere(text: str) -> str | None:
@@ -95,6 +99,8 @@ def place_elsewhere(text: str) -> str | None:
 
 def asks_about_office_elsewhere(text: str) -> str | None:
     """The place, when the text asks where, when or how to reach an office outside Wanzhou."""
+    if any(w in text for w in HOME_NAMES):
+        return None
     if not any(w in text for w in OFFICE_WORDS) or not any(w in text for w in LOCAL_FACT_WORDS):
         return None
     return place_elsewhere(text)
