@@ -103,7 +103,7 @@ def test_serve_refuses_a_bad_listen_address_or_a_busy_port(api, tmp_path):
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        refused(run_cli("serve", "--listen", f"127.0.0.1:{port}", env=env(tmp_path, api)), f"cannot listen on 127.0.0.1:{port}")
+        refused(run_cli("serve", "--listen", f"127.0.0.1:{port}", env=env(tmp_path, api)), f"无法监听 127.0.0.1:{port}")
 
 
 def test_serve_explains_a_rejected_token_and_an_unreachable_database(tmp_path):

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 
-from ..errors import UserError
 from .common import add_db_option, add_intents_option
-from .serve import parse_listen
+from .serve import add_listen_option, bound, serve_until_stopped
 from .telegram import add_log_level_option, command_settings, configure_logging
 
 DEFAULT_LISTEN = "127.0.0.1:8090"
@@ -15,7 +13,6 @@ DEFAULT_LISTEN = "127.0.0.1:8090"
 
 def run_console(args: argparse.Namespace) -> int:
     from ..app.runtime import Runtime  # noqa: PLC0415 - keep `legalbot --help` fast
-    from ..app.server import listen_socket, serve  # noqa: PLC0415
     from ..console.serving import console_channel  # noqa: PLC0415
     from ..core.knowledge import load_knowledge  # noqa: PLC0415
     from ..core.responder import Responder  # noqa: PLC0415
@@ -24,19 +21,11 @@ def run_console(args: argparse.Namespace) -> int:
 
     settings = command_settings(args)
     responder = Responder(load_knowledge(settings.intents_dir), all_flows())  # KnowledgeError: file:line, exit 2
-    host, port = args.listen
-    try:
-        sock = listen_socket(host, port)
-    except OSError as exc:
-        raise UserError(f"无法监听 {host}:{port}：{exc.strerror or exc}") from None
+    sock = bound(args.listen)
     configure_logging(args.log_level)
     # Shared like `serve`: a change made here reaches the workers that answer residents.
     runtime = Runtime(settings, responder, lambda: open_store(settings.db), shared=True)
-    try:
-        asyncio.run(serve(runtime, lambda: [console_channel(runtime, redirect_root=True)], sock))
-    finally:
-        sock.close()
-    return 0
+    return serve_until_stopped(runtime, lambda: [console_channel(runtime, redirect_root=True)], sock)
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -47,9 +36,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         "bot (create accounts first with `legalbot users add`). Put it behind TLS for anything but this machine: the "
         "session cookie is then marked Secure. Stops cleanly on SIGTERM or Ctrl-C.",
     )
-    parser.add_argument(
-        "--listen", metavar="HOST:PORT", type=parse_listen, default=parse_listen(DEFAULT_LISTEN), help=f"default {DEFAULT_LISTEN}"
-    )
+    add_listen_option(parser, DEFAULT_LISTEN)
     add_db_option(parser)
     add_intents_option(parser)
     add_log_level_option(parser)

@@ -13,11 +13,18 @@ import asyncio
 import importlib
 import ipaddress
 import logging
+import socket
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from ..errors import UserError
 from ..settings import Settings, webhook_secret
 from .common import add_db_option, add_intents_option
 from .telegram import add_log_level_option, bot_api_errors, command_settings, configure_logging
+
+if TYPE_CHECKING:
+    from ..app.runtime import Runtime
+    from ..app.server import Channel
 
 DEFAULT_LISTEN = "127.0.0.1:8080"
 NO_CHANNEL = (
@@ -48,6 +55,33 @@ def parse_listen(value: str) -> tuple[str, int]:
         except ValueError:
             raise argparse.ArgumentTypeError(f"{host!r} is not an IPv6 address (write it as [::1]:8080)") from None
     return host, int(port)
+
+
+def add_listen_option(parser: argparse.ArgumentParser, default: str) -> None:
+    parser.add_argument("--listen", metavar="HOST:PORT", type=parse_listen, default=parse_listen(default), help=f"default {default}")
+
+
+def bound(address: tuple[str, int]) -> socket.socket:
+    """The listening socket, bound before anything starts so that a busy port is a plain message."""
+    from ..app.server import listen_socket  # noqa: PLC0415 - keep `legalbot --help` fast
+
+    host, port = address
+    try:
+        return listen_socket(host, port)
+    except OSError as exc:
+        raise UserError(f"无法监听 {host}:{port}：{exc.strerror or exc}") from None
+
+
+def serve_until_stopped(runtime: Runtime, build: Callable[[], Sequence[Channel]], sock: socket.socket) -> int:
+    """`app.server.serve` (the runtime, the channels, uvicorn until SIGTERM/SIGINT, a clean stop),
+    then the socket closed however it ended; the command's exit status."""
+    from ..app.server import serve as serve_channels  # noqa: PLC0415
+
+    try:
+        asyncio.run(serve_channels(runtime, build, sock))
+    finally:
+        sock.close()
+    return 0
 
 
 def _factory(module: str, name: str, switch: str):
@@ -83,19 +117,14 @@ def serve(args: argparse.Namespace) -> int:
         wechat_settings = _factory(WECHAT_MODULE, "WeChatSettings", "LEGALBOT_WECHAT_TOKEN").from_env()  # checked now
 
     from ..app.runtime import Runtime  # noqa: PLC0415 - keep `legalbot --help` fast
-    from ..app.server import Channel, listen_socket, mounted  # noqa: PLC0415
-    from ..app.server import serve as serve_channels  # noqa: PLC0415
+    from ..app.server import Channel, mounted  # noqa: PLC0415
     from ..core.knowledge import load_knowledge  # noqa: PLC0415
     from ..core.responder import Responder  # noqa: PLC0415
     from ..flows import all_flows  # noqa: PLC0415
     from ..store import is_postgres_url, open_store  # noqa: PLC0415
 
     responder = Responder(load_knowledge(settings.intents_dir), all_flows())  # KnowledgeError: file:line, exit 2
-    host, port = args.listen
-    try:
-        sock = listen_socket(host, port)
-    except OSError as exc:
-        raise UserError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    sock = bound(args.listen)
     configure_logging(args.log_level)
     if not is_postgres_url(settings.db):
         logger.info("inquiry log in SQLite (%s): fine for workers on this one machine; several machines need PostgreSQL", settings.db)
@@ -119,12 +148,8 @@ def serve(args: argparse.Namespace) -> int:
             channels.append(mounted("web", "/", web_app(runtime.conversation(), web_settings)))
         return channels
 
-    try:
-        with bot_api_errors(settings):
-            asyncio.run(serve_channels(runtime, build, sock))
-    finally:
-        sock.close()
-    return 0
+    with bot_api_errors(settings):
+        return serve_until_stopped(runtime, build, sock)
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -140,9 +165,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         "retention (LEGALBOT_RETENTION_DAYS) run whichever channels are on. Stops cleanly on SIGTERM, after "
         "answering the messages in hand.",
     )
-    parser.add_argument(
-        "--listen", metavar="HOST:PORT", type=parse_listen, default=parse_listen(DEFAULT_LISTEN), help=f"default {DEFAULT_LISTEN}"
-    )
+    add_listen_option(parser, DEFAULT_LISTEN)
     parser.add_argument("--web", action="store_true", help="serve the web chat at / too (or set LEGALBOT_WEB=1)")
     parser.add_argument("--secret", help="the webhook secret (default: $LEGALBOT_WEBHOOK_SECRET; the variable keeps it out of `ps`)")
     add_intents_option(parser)
