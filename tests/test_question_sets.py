@@ -1,7 +1,8 @@
 """The three sets of real questions stay independent: a question counted in the held-out test set
-(real_questions) or the second held-out set (fresh_questions) must not also sit, nearly word for
-word, in the tuning set (dev_questions), in another set, twice in its own set, or among the intent
-examples the matcher learns from. Otherwise a score on it measures memory, not understanding."""
+(real_questions) or in the second set (fresh_questions, measured untouched once, now tuned against
+in the engineers' own words) must not also sit, nearly word for word, in the tuning set
+(dev_questions), in another set, twice in its own set, or among the intent examples the matcher
+learns from. Otherwise a score on it measures memory, not understanding."""
 
 from __future__ import annotations
 
