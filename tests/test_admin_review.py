@@ -218,13 +218,13 @@ def test_review_commands_print_results_and_plain_errors(tmp_path: Path, intents_
     common = ["--db", str(db), "--intents", str(intents_copy)]
     assert main(["review", "suggest", *common]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("#1  3 × (3 distinct)") and f"ids: {ids[0]}, {ids[1]}, {ids[2]}" in out
+    assert out.startswith("#1  3 次（3 种说法）") and f"咨询编号：{ids[0]}, {ids[1]}, {ids[2]}" in out
     assert main(["review", "accept", str(ids[3]), "--intent", "legal_aid", *common]) == 0
     out = capsys.readouterr().out
     assert f"已把咨询 {ids[3]} 加为意图 legal_aid 的例句" in out and "legal_aid.yaml:" in out
     assert "评估准确率（" in out and " → " in out
     assert main(["review", "dismiss", str(ids[1]), "--db", str(db)]) == 0
-    assert f"dismissed inquiry {ids[1]}" in capsys.readouterr().out
+    assert f"已忽略咨询 {ids[1]}" in capsys.readouterr().out
     assert main(["review", "dismiss", "999", "--db", str(db)]) == 2
     assert capsys.readouterr().err.strip() == "legalbot: 没有编号为 999 的咨询"
     assert main(["review", "suggest", "--json", *common]) == 0

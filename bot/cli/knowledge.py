@@ -38,8 +38,8 @@ def run_export(args: argparse.Namespace) -> int:
         return found[0], await asyncio.to_thread(write_folder, found[1], args.dir)
 
     revision, written = with_store(args, export)
-    print(f"exported revision {revision.id} ({revision.author}, {revision.time:%Y-%m-%d %H:%M}: {revision.summary}) "
-          f"to {args.dir}: {len(written)} files")
+    print(f"已把第 {revision.id} 版（{revision.author}，{revision.time:%Y-%m-%d %H:%M}：{revision.summary}）"
+          f"导出到 {args.dir}：{len(written)} 个文件")
     return 0
 
 

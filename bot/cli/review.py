@@ -21,16 +21,16 @@ def run_suggest(args: argparse.Namespace) -> int:
         print_json([c.as_dict() for c in clusters])
         return 0
     if not clusters:
-        print("the review queue is empty: no unmatched or 👎 inquiries waiting")
+        print("待复核队列是空的：没有未匹配或被点 👎 的咨询")
         return 0
     for n, c in enumerate(clusters, 1):
-        nearest = f"{c.nearest_intent} ({c.nearest_score:.0f})" if c.nearest_intent else "none"
-        print(f"#{n}  {c.count} × ({len(c.texts)} distinct)   nearest intent: {nearest}   ids: {', '.join(map(str, c.ids))}")
+        nearest = f"{c.nearest_intent}（{c.nearest_score:.0f} 分）" if c.nearest_intent else "无"
+        print(f"#{n}  {c.count} 次（{len(c.texts)} 种说法）   最接近的意图：{nearest}   咨询编号：{', '.join(map(str, c.ids))}")
         for text in c.texts[:SHOWN_TEXTS]:
             print(f"    {truncate(text, 72)}")
         if len(c.texts) > SHOWN_TEXTS:
-            print(f"    … and {len(c.texts) - SHOWN_TEXTS} more")
-    print("\naccept one: legalbot review accept ID --intent INTENT    dismiss: legalbot review dismiss ID")
+            print(f"    … 另有 {len(c.texts) - SHOWN_TEXTS} 条")
+    print("\n加为例句：legalbot review accept 编号 --intent 意图    忽略：legalbot review dismiss 编号")
     return 0
 
 
@@ -52,7 +52,7 @@ def run_accept(args: argparse.Namespace) -> int:
 
 def run_dismiss(args: argparse.Namespace) -> int:
     inquiry = with_store(args, lambda store: dismiss(store, args.inquiry_id))
-    print(f"dismissed inquiry {inquiry.id}: {truncate(inquiry.text, 72)}")
+    print(f"已忽略咨询 {inquiry.id}：{truncate(inquiry.text, 72)}")
     return 0
 
 
