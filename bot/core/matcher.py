@@ -55,9 +55,15 @@ _PAST_MARKERS = ("上个月", "上月", "去年", "前年", "上周", "上星期
 _NOW_MARKERS = ("现在", "正在", "马上", "刚刚", "刚才", "救命", "快来", "快点", "此刻", "还在", "又来", "又在")
 _PAST_HARM_FACTOR = 0.6
 # A death already told of ("我老公自杀了，他的债务要我还吗", "对自杀死因不服要求重新尸检") is a
-# question about its aftermath, not a call for help, unless the writer speaks of harming themself.
-_DEATH_TOLD = ("自杀了", "自杀身亡", "自杀死亡", "自杀的", "因自杀", "被逼自杀", "自杀事件", "自杀案", "跳楼身亡", "跳楼死", "上吊死", "服毒身亡", "死因", "尸检", "遗体")
-_OWN_HARM = ("我想", "我要", "我也", "我不想活", "让我死", "我现在", "想自杀", "要自杀", "想死")
+# question about its aftermath, not a call for help, unless the writer speaks of harming themself
+# ("我怕我失控自杀了" is the writer's own fear: 自杀了 counts only after someone else).
+_DEATH_TOLD = ("自杀身亡", "自杀死亡", "因自杀", "被逼自杀", "自杀事件", "自杀案", "跳楼身亡", "服毒身亡", "死因", "尸检", "遗体")
+_SOMEONE_ELSE_DIED = re.compile(
+    r"(他|她|老公|丈夫|老婆|妻子|儿子|女儿|爸|妈|父亲|母亲|哥|姐|弟|妹|朋友|同事|员工|工人|学生|孩子|邻居|病人|患者)[^我]{0,3}(自杀|跳楼|上吊|喝农药)(了|死)"
+)
+# Suicide as a legal term: the insurance clause (保险法 第四十四条), the deceased's portrait or name.
+_SUICIDE_AS_A_TERM = re.compile(r"自杀.{0,12}(保险|理赔|赔付|保单|条款|肖像|名誉)|(保险|理赔|赔付|保单|条款|肖像|名誉).{0,12}自杀")
+_OWN_HARM = ("我想", "我要", "我也", "我怕", "我会", "我不想活", "让我死", "我现在", "想自杀", "要自杀", "想死")
 _PRIORITY_CLOSE_EXAMPLE = 40.0
 _PRIORITY_PAIRS_ONLY_FACTOR = 0.8
 _TRUSTED_SOUND_LENGTH = 4  # syllables: a sound-alike this long is a typo, not another word
@@ -164,7 +170,8 @@ _HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _tells_of_a_death(text: str) -> bool:
-    return any(m in text for m in _DEATH_TOLD) and not any(m in text for m in _OWN_HARM)
+    told = any(m in text for m in _DEATH_TOLD) or _SOMEONE_ELSE_DIED.search(text) is not None or _SUICIDE_AS_A_TERM.search(text) is not None
+    return told and not any(m in text for m in _OWN_HARM)
 
 
 def _pairs(coded: str) -> set[str]:
