@@ -100,3 +100,17 @@ def test_self_harm_and_threats_now_come_first(responder, text):
 
 def test_naming_wanzhou_keeps_the_question_at_home():
     assert asks_about_office_elsewhere("我人在广州，万州的公证处几点上班") is None
+
+
+@pytest.mark.parametrize(
+    "text, refused",
+    [
+        ("张某某把拍到的军舰照片卖给境外的人，犯什么罪", True),
+        ("未满十八岁的人参与金融诈骗会定什么罪", True),
+        ("我儿子打架把人打伤了被抓了，会定什么罪", False),
+        ("网上被骗了五千块，骗子会定什么罪", False),
+    ],
+)
+def test_which_crime_a_strangers_conduct_is_is_a_point_of_law(responder, text, refused):
+    reply = _reply(responder, text)
+    assert (reply.kind is ReplyKind.FALLBACK) is refused, reply.intent

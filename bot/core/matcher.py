@@ -33,7 +33,7 @@ from rapidfuzz import fuzz, process
 
 from .knowledge import Knowledge
 from .normalise import Normalised, normalise
-from .scope import LOCAL_FACT_WORDS, OFFICE_WORDS, asks_about_office_elsewhere, is_exam_question, load_place_names
+from .scope import LOCAL_FACT_WORDS, OFFICE_WORDS, asks_about_office_elsewhere, asks_which_crime_in_theory, is_exam_question, load_place_names
 
 DEFAULT_THRESHOLD = 58.0
 DEFAULT_GAP = 4.0
@@ -73,6 +73,7 @@ _SMALLTALK_MAX_CHARS = 10
 # Out-of-scope intents that win by the question's shape (`scope`), unless someone is in danger.
 OFFICES_ELSEWHERE = "offices_elsewhere"
 EXAM_QUESTIONS = "exam_questions"
+LEGAL_THEORY = "other_legal_fields"
 # A message about a service *for* a problem ("拖欠工资能申请法律援助吗") is answered by the problem's
 # topic, whose answer covers that service: a topic within this window behind a service goes first
 # when it still clears the threshold once the service's own words are taken out of the message.
@@ -419,6 +420,8 @@ class Matcher:
             return scores
         if is_exam_question(query.raw):
             rule = EXAM_QUESTIONS
+        elif asks_which_crime_in_theory(query.text):
+            rule = LEGAL_THEORY
         elif (place := asks_about_office_elsewhere(query.text)) and not self._tells_a_problem(query.text, place, exclude):
             rule = OFFICES_ELSEWHERE
         else:

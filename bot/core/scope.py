@@ -8,7 +8,7 @@ Two kinds of near miss share every word with questions the bot does answer:
   counties come from the administrative-division table the `cpca` package ships (its recogniser
   builds a pandas DataFrame per call, about 12 ms and 70 MB of RSS; a scan over the same names
   costs microseconds). Only the table is read, once per process.
-- **an exam or textbook question**: "甲将房屋出租给乙……甲为什么可以请求乙承担违约责任" is about a
+- **an exam or textbook question**, or which crime a stranger's conduct is (黄某犯什么罪): "甲将房屋出租给乙……甲为什么可以请求乙承担违约责任" is about a
   tenancy, but nobody is asking what to do: parties named 甲/乙/丙, options A/B/C/D and the wording
   of exam papers (下列……的是, 说法正确的是, 试分析) give it away.
 """
@@ -126,3 +126,17 @@ def is_exam_question(raw: str) -> bool:
     if len({m.group(1) for m in _PARTY.finditer(text)}) >= _MIN_PARTIES:
         return True
     return len({m.group(1) for m in _OPTIONS.finditer(text)}) >= _MIN_OPTIONS
+
+
+# "黄某犯什么罪", "未满18岁的会定什么罪": which crime someone else's conduct is, asked as a point of
+# law. Asked about the writer or their family (儿子被抓了会定什么罪) it is a detained relative's case.
+CRIME_CLASSIFYING = ("犯什么罪", "定什么罪", "构成什么罪", "构成何罪", "什么罪名", "何种罪", "如何定罪", "怎么定罪", "定何罪")
+PERSONAL_WORDS = (
+    "我", "家人", "家里", "儿子", "女儿", "老公", "丈夫", "老婆", "妻子", "爸", "妈", "父亲", "母亲",
+    "哥", "姐", "弟", "妹", "孩子", "娃", "亲戚", "朋友", "对象", "被",  # 被骗了 tells the writer is the victim
+)
+
+
+def asks_which_crime_in_theory(text: str) -> bool:
+    """Whether the (normalised) text asks which crime some third party's conduct is."""
+    return any(w in text for w in CRIME_CLASSIFYING) and not any(w in text for w in PERSONAL_WORDS)
