@@ -40,3 +40,18 @@ def test_no_past_accident_or_injury_is_answered_as_an_emergency(matcher):
     past = [e for e in load_examples(REAL) if e.intent in PAST_HARM_TOPICS]
     alarms = [e.text for e in past if matcher.match(e.text).intent == "emergency"]
     assert len(past) >= 50 and not alarms
+
+
+FRESH = ROOT / "tests/data/fresh_questions.jsonl"
+# The second set was measured untouched once (0.675 / 0.624 / 0.741) and is tuned against since, in
+# the engineers' own words; these floors keep what that work won.
+FRESH_ACCURACY_FLOOR = 0.82
+FRESH_OUT_OF_SCOPE_FLOOR = 0.78
+
+
+def test_the_second_set_keeps_its_floors(matcher):
+    report = evaluate(matcher, load_examples(FRESH))
+    assert report["accuracy"] >= FRESH_ACCURACY_FLOOR, report["confused_pairs"]
+    assert report["out_of_scope_rejection"] >= FRESH_OUT_OF_SCOPE_FLOOR
+    assert report["emergency_recall"] == 1.0, report["emergencies_missed"]
+    assert not report["false_emergencies"]
