@@ -37,6 +37,7 @@ from .scope import LOCAL_FACT_WORDS, OFFICE_WORDS, asks_about_office_elsewhere, 
 
 DEFAULT_THRESHOLD = 58.0
 DEFAULT_GAP = 4.0
+_OUT_OF_SCOPE_GAP = 5.0  # an out-of-scope intent this close to the best in-scope one rejects the message
 _SHORTLIST = 150
 _EXAMPLE_COVER_BETA = 2.0
 _RATIO_TRUST = 0.6
@@ -474,15 +475,28 @@ class Matcher:
         gap = self.gap if gap is None else gap
         in_scope = [c for c in ranked if not self.knowledge[c.intent].out_of_scope]
         candidates = tuple(in_scope[:3])
-        rejected = bool(ranked) and self.knowledge[ranked[0].intent].out_of_scope
-        if not candidates or candidates[0].score < threshold or rejected:
-            by = ranked[0].intent if rejected else None
+        by = self._rejected_by(ranked, candidates, threshold)
+        if not candidates or candidates[0].score < threshold or by:
             return Match(None, candidates[0].score if candidates else 0.0, candidates, MatchStatus.NONE, by)
         top, runner_up = candidates[0], (candidates[1] if len(candidates) > 1 else None)
         close = runner_up is not None and runner_up.score >= threshold and top.strength - runner_up.strength < gap
         urgent = self.knowledge[top.intent].priority
         status = MatchStatus.AMBIGUOUS if close and not urgent else MatchStatus.MATCHED
         return Match(top.intent, top.score, candidates, status)
+
+    def _rejected_by(self, ranked: list[Candidate], candidates: tuple[Candidate, ...], threshold: float) -> str | None:
+        """The out-of-scope intent that rejects the message: one ranked first, or one within
+        `_OUT_OF_SCOPE_GAP` of the best in-scope intent — as unsure as "did you mean", and the
+        fallback still offers that intent as a button, while a wrong answer would mislead."""
+        rival = next((c for c in ranked if self.knowledge[c.intent].out_of_scope), None)
+        if rival is None:
+            return None
+        if not candidates or ranked[0] is rival:
+            return rival.intent
+        top = candidates[0]
+        if self.knowledge[top.intent].priority or rival.score < threshold or top.strength - rival.strength >= _OUT_OF_SCOPE_GAP:
+            return None
+        return rival.intent
 
     def match(self, text: str | Normalised) -> Match:
         return self.decide(self.rank(text))
