@@ -83,7 +83,7 @@ def test_the_office_check_needs_an_office_and_a_local_fact():
 
 @pytest.mark.parametrize(
     "text",
-    ["我朋友自杀了，保险公司赔不赔", "我老公自杀了，他欠的债要我还吗", "儿子在学校跳楼死了，学校有没有责任", "对公安认定的自杀死因不服，想申请重新尸检", "我这是开网店的，对方买了几个玩具，果断时间就收到法院传票"],
+    ["我朋友自杀了，保险公司赔不赔", "我老公自杀了，他欠的债要我还吗", "儿子在学校跳楼死了，学校有没有责任", "对公安认定的自杀死因不服，想申请重新尸检", "我这是开网店的，对方买了几个玩具，果断时间就收到法院传票", "公司撑不下去了要裁员，补偿怎么算"],
 )
 def test_a_death_told_of_or_a_sound_alike_is_not_an_alarm(responder, text):
     assert _reply(responder, text).kind is not ReplyKind.EMERGENCY
@@ -91,7 +91,7 @@ def test_a_death_told_of_or_a_sound_alike_is_not_an_alarm(responder, text):
 
 @pytest.mark.parametrize(
     "text",
-    ["老公自杀了，我也不想活了", "我怕自己哪天控制不住就自杀了", "他发信息威胁说要杀了我全家，现在人就在楼下", "好累，想死，已经在准备了", "jiuming"],
+    ["老公自杀了，我也不想活了", "我怕自己哪天控制不住就自杀了", "他发信息威胁说要杀了我全家，现在人就在楼下", "好累，想死，已经在准备了", "他喝醉了说要和我同归于尽，现在在敲门", "他说今晚要捅死我", "活着没意义，想离开这个世界", "jiuming"],
 )
 def test_self_harm_and_threats_now_come_first(responder, text):
     reply = _reply(responder, text)
