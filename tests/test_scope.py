@@ -114,3 +114,13 @@ def test_naming_wanzhou_keeps_the_question_at_home():
 def test_which_crime_a_strangers_conduct_is_is_a_point_of_law(responder, text, refused):
     reply = _reply(responder, text)
     assert (reply.kind is ReplyKind.FALLBACK) is refused, reply.intent
+
+
+def test_a_shape_intent_never_lends_its_wording_to_a_plain_fallback(responder):
+    reply = _reply(responder, "你们几点下班")
+    assert "外地机构" not in reply.text and "考试题" not in reply.text
+
+
+def test_an_office_question_with_a_problem_behind_it_gets_the_problem(responder):
+    assert _reply(responder, "在深圳被公司辞退了，深圳劳动仲裁委在哪里").intent == "labour_dispute"
+    assert _reply(responder, "深圳劳动仲裁委在哪里").kind is ReplyKind.FALLBACK

@@ -75,6 +75,7 @@ _SMALLTALK_MAX_CHARS = 10
 OFFICES_ELSEWHERE = "offices_elsewhere"
 EXAM_QUESTIONS = "exam_questions"
 LEGAL_THEORY = "other_legal_fields"
+_OFFICE_QUESTION_WORDS = sorted(OFFICE_WORDS + LOCAL_FACT_WORDS, key=len, reverse=True)  # 劳动仲裁 before 仲裁委
 # A message about a service *for* a problem ("拖欠工资能申请法律援助吗") is answered by the problem's
 # topic, whose answer covers that service: a topic within this window behind a service goes first
 # when it still clears the threshold once the service's own words are taken out of the message.
@@ -194,6 +195,7 @@ class Matcher:
         self._index = {intent_id: n for n, intent_id in enumerate(self._ids)}
         if OFFICES_ELSEWHERE in self._index:
             load_place_names()
+        self._shape_only = [self._index[i] for i in (OFFICES_ELSEWHERE, EXAM_QUESTIONS) if i in self._index]
         self._priority = {n for n, i in enumerate(knowledge.intents) if i.priority}
         self._smalltalk = np.array([i.kind == "smalltalk" for i in knowledge.intents], dtype=bool)
         self._topic_mask = np.array([i.kind == "topic" for i in knowledge.intents], dtype=bool)
@@ -416,9 +418,13 @@ class Matcher:
         the answer to "北京市朝阳区公证处几点上班", however well the words match. Danger comes
         first; and a problem told beside an office elsewhere keeps its topic, whose answer gives
         national rules and hotlines, good anywhere."""
+        # These intents speak only when their shape is seen: by its words alone "你们几点下班"
+        # is no office elsewhere, and the wording of that refusal would puzzle.
+        shaped = scores.copy()
+        shaped[self._shape_only] = 0.0
         top = int(np.argmax(scores))
         if top in self._priority:
-            return scores
+            return shaped
         if is_exam_question(query.raw):
             rule = EXAM_QUESTIONS
         elif asks_which_crime_in_theory(query.text):
@@ -426,18 +432,16 @@ class Matcher:
         elif (place := asks_about_office_elsewhere(query.text)) and not self._tells_a_problem(query.text, place, exclude):
             rule = OFFICES_ELSEWHERE
         else:
-            return scores
-        if (intent := self._index.get(rule)) is None:
-            return scores
-        first = scores.copy()
-        first[intent] = max(float(scores.max()), self.threshold) + self.gap + 1.0
-        return first
+            return shaped
+        if (intent := self._index.get(rule)) is not None:
+            shaped[intent] = max(float(scores.max()), self.threshold) + self.gap + 1.0
+        return shaped
 
     def _tells_a_problem(self, text: str, place: str, exclude: int | None) -> bool:
         """Whether a topic clears the threshold once the office question's own words are gone
         (广州的劳动仲裁委周末上班吗 names 劳动仲裁 but tells of no dispute)."""
         rest = text.replace(place, " ")
-        for word in OFFICE_WORDS + LOCAL_FACT_WORDS:
+        for word in _OFFICE_QUESTION_WORDS:
             rest = rest.replace(word, " ")
         alone = self.scores(normalise(rest), exclude)
         return bool((alone[self._topic_mask] >= self.threshold).any())
