@@ -11,7 +11,7 @@ import pytest
 from bot.core.reply import ReplyKind
 from bot.core.responder import Responder
 from bot.core.session import Session
-from bot.core.scope import asks_about_office_elsewhere, is_exam_question
+from bot.core.scope import asks_about_office_elsewhere, is_exam_question, is_point_of_law
 from bot.flows import all_flows
 
 
@@ -124,3 +124,16 @@ def test_a_shape_intent_never_lends_its_wording_to_a_plain_fallback(responder):
 def test_an_office_question_with_a_problem_behind_it_gets_the_problem(responder):
     assert _reply(responder, "在深圳被公司辞退了，深圳劳动仲裁委在哪里").intent == "labour_dispute"
     assert _reply(responder, "深圳劳动仲裁委在哪里").kind is ReplyKind.FALLBACK
+
+
+@pytest.mark.parametrize(
+    "text, quoted",
+    [
+        ("第四十七条 经济补偿按劳动者在本单位工作的年限每满一年支付一个月工资", True),
+        ("中华人民共和国劳动合同法第八十二条", True),
+        ("公司按劳动合同法第四十条把我辞退了没给补偿", False),
+        ("劳动合同法第三十九条说的严重违反规章制度怎么理解", False),
+    ],
+)
+def test_an_article_quoted_without_a_question_is_legal_text(text, quoted):
+    assert is_point_of_law(text) is quoted

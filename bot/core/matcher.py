@@ -33,7 +33,7 @@ from rapidfuzz import fuzz, process
 
 from .knowledge import Knowledge
 from .normalise import Normalised, normalise
-from .scope import LOCAL_FACT_WORDS, OFFICE_WORDS, asks_about_office_elsewhere, asks_which_crime_in_theory, is_exam_question, load_place_names
+from .scope import LOCAL_FACT_WORDS, OFFICE_WORDS, asks_about_office_elsewhere, is_exam_question, is_point_of_law, load_place_names
 
 DEFAULT_THRESHOLD = 58.0
 DEFAULT_GAP = 4.0
@@ -427,7 +427,7 @@ class Matcher:
             return shaped
         if is_exam_question(query.raw):
             rule = EXAM_QUESTIONS
-        elif asks_which_crime_in_theory(query.text):
+        elif is_point_of_law(query.text):
             rule = LEGAL_THEORY
         elif (place := asks_about_office_elsewhere(query.text)) and not self._tells_a_problem(query.text, place, exclude):
             rule = OFFICES_ELSEWHERE

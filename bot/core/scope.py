@@ -8,7 +8,8 @@ Two kinds of near miss share every word with questions the bot does answer:
   counties come from the administrative-division table the `cpca` package ships (its recogniser
   builds a pandas DataFrame per call, about 12 ms and 70 MB of RSS; a scan over the same names
   costs microseconds). Only the table is read, once per process.
-- **an exam or textbook question**, or which crime a stranger's conduct is (黄某犯什么罪): "甲将房屋出租给乙……甲为什么可以请求乙承担违约责任" is about a
+- **an exam or textbook question**; a point of law (which crime a stranger's conduct is, 黄某犯什么罪;
+  an article quoted with no question about it): "甲将房屋出租给乙……甲为什么可以请求乙承担违约责任" is about a
   tenancy, but nobody is asking what to do: parties named 甲/乙/丙, options A/B/C/D and the wording
   of exam papers (下列……的是, 说法正确的是, 试分析) give it away.
 """
@@ -138,6 +139,18 @@ PERSONAL_WORDS = (
 )
 
 
-def asks_which_crime_in_theory(text: str) -> bool:
-    """Whether the (normalised) text asks which crime some third party's conduct is."""
-    return any(w in text for w in CRIME_CLASSIFYING) and not any(w in text for w in PERSONAL_WORDS)
+# A statute quoted or cited with no question about it ("第四十七条 经济补偿按劳动者……",
+# "中华人民共和国劳动合同法第八十二条"): legal text, not a resident's problem.
+_ARTICLE = re.compile(r"第[一二三四五六七八九十百千零〇两\d]+条")
+QUESTION_WORDS = (
+    "吗", "呢", "?", "？", "怎么", "怎样", "如何", "什么", "啥", "能否", "能不能", "可以", "可不可以", "是否",
+    "是不是", "有没有", "哪", "多少", "几", "咋", "请问", "求助", "帮", "理解", "意思", "解释",
+)
+
+
+def is_point_of_law(text: str) -> bool:
+    """Whether the (normalised) text asks which crime a third party's conduct is, or quotes an
+    article of law without asking anything of it."""
+    if any(w in text for w in CRIME_CLASSIFYING) and not any(w in text for w in PERSONAL_WORDS):
+        return True
+    return _ARTICLE.search(text) is not None and not any(w in text for w in QUESTION_WORDS + PERSONAL_WORDS)
