@@ -33,7 +33,7 @@ from bot.core.matcher import Matcher
 from bot.evaluation import EMERGENCY, Example, evaluate, load_examples
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_EVAL = (ROOT / "tests/data/eval.jsonl", ROOT / "tests/data/real_questions.jsonl")
+DEFAULT_EVAL = tuple(ROOT / "tests/data" / f"{name}.jsonl" for name in ("eval", "real_questions", "fresh_questions", "dev_questions"))
 THRESHOLDS = np.arange(0.0, 1.0, 0.01)
 TFIDF_C = 10.0
 E5_C = 10.0
