@@ -64,6 +64,7 @@ _SOMEONE_ELSE_DIED = re.compile(
 )
 # Suicide as a legal term: the insurance clause (保险法 第四十四条), the deceased's portrait or name.
 _SUICIDE_AS_A_TERM = re.compile(r"自杀.{0,12}(保险|理赔|赔付|保单|条款|肖像|名誉)|(保险|理赔|赔付|保单|条款|肖像|名誉).{0,12}自杀")
+_HAN = re.compile(r"[\u4e00-\u9fff]")  # written in characters, not typed pinyin
 _OWN_HARM = ("我想", "我要", "我也", "我怕", "我会", "我不想活", "让我死", "我现在", "想自杀", "要自杀", "想死")
 _PRIORITY_CLOSE_EXAMPLE = 40.0
 _PRIORITY_PAIRS_ONLY_FACTOR = 0.8
@@ -169,9 +170,6 @@ def _tells_of_the_past(text: str) -> bool:
     return any(m in text for m in _PAST_MARKERS) and not any(m in text for m in _NOW_MARKERS)
 
 
-_HAN = re.compile(r"[\u4e00-\u9fff]")
-
-
 def _tells_of_a_death(text: str) -> bool:
     told = any(m in text for m in _DEATH_TOLD) or _SOMEONE_ELSE_DIED.search(text) is not None or _SUICIDE_AS_A_TERM.search(text) is not None
     return told and not any(m in text for m in _OWN_HARM)
@@ -197,6 +195,7 @@ class Matcher:
             load_place_names()
         self._shape_only = [self._index[i] for i in (OFFICES_ELSEWHERE, EXAM_QUESTIONS) if i in self._index]
         self._priority = {n for n, i in enumerate(knowledge.intents) if i.priority}
+        self._priority_list = sorted(self._priority)
         self._smalltalk = np.array([i.kind == "smalltalk" for i in knowledge.intents], dtype=bool)
         self._topic_mask = np.array([i.kind == "topic" for i in knowledge.intents], dtype=bool)
         self._service_words = [
@@ -364,12 +363,12 @@ class Matcher:
         pairs = _pairs(coded)
         hits = self._keyword_hits(query, coded)
         evidence = np.vstack([self._example_scores(coded, pairs, exclude), self._keyword_scores(hits), self._pair_scores(pairs)])
-        trusted = self._keyword_scores(hits, trusted_only=True)
-        if self._priority and _HAN.search(query.text):
-            # Written in characters, a word that merely sounds like a call for help is another
-            # word (果断 is not 割腕); only typed pinyin (jiuming) reaches it by sound alone.
-            priority = list(self._priority)
-            evidence[1, priority] = trusted[priority]
+        if self._priority:
+            trusted = self._keyword_scores(hits, trusted_only=True)
+            if _HAN.search(query.text):
+                # Written in characters, a word that merely sounds like a call for help is another
+                # word (果断 is not 割腕); only typed pinyin (jiuming) reaches it by sound alone.
+                evidence[1, self._priority_list] = trusted[self._priority_list]
         ordered = np.sort(evidence, axis=0)
         combined = ordered[2] + _AGREEMENT_SHARE * ordered[1]
         if len(query.text.replace(" ", "")) > _SMALLTALK_MAX_CHARS:
