@@ -35,6 +35,17 @@ def stop(process: subprocess.Popen, timeout: float = 15) -> int:
     return process.wait(timeout)
 
 
+def restart_until_answered(api: FakeBotAPI, db: Path, folder: Path, users: range, what: str) -> None:
+    """Start the bot again on the same log, wait until every user has an answer (and a second
+    more, for any duplicate to arrive), then stop it cleanly."""
+    again = start_bot(api, db, folder / "again.log")
+    try:
+        api.wait_for(lambda: all(answered(api, u) for u in users), timeout=40, what=what)
+        time.sleep(1)
+    finally:
+        assert stop(again) == 0
+
+
 @pytest.fixture
 def api():
     with FakeBotAPI() as server:
@@ -149,12 +160,7 @@ def test_kill_9_mid_burst_then_restart_answers_every_message_once(api, folder):
     process.wait()
     before = {u: answered(api, u) for u in users}
     assert sum(1 for n in before.values() if n) < len(users), "the kill came mid-burst"
-    again = start_bot(api, db, folder / "again.log")
-    try:
-        api.wait_for(lambda: all(answered(api, u) for u in users), timeout=40, what="every message answered")
-        time.sleep(1)
-    finally:
-        assert stop(again) == 0
+    restart_until_answered(api, db, folder, users, "every message answered")
     twice = [u for u in users if answered(api, u) > 1]
     assert len(twice) <= 8, f"only the messages in flight at the kill may be answered twice: {len(twice)}"
     logged = [r["text"] for r in export(db) if r["text"].startswith(QUESTION)]
@@ -190,12 +196,7 @@ def test_sigterm_during_a_backlog_exits_within_10_s_and_the_rest_is_answered_aft
     assert stop(process) == 0
     assert time.monotonic() - started < 10
     assert sum(1 for u in users if answered(api, u)) < len(users), "a backlog was left"
-    again = start_bot(api, db, folder / "again.log")
-    try:
-        api.wait_for(lambda: all(answered(api, u) for u in users), timeout=40, what="the backlog answered")
-        time.sleep(1)
-    finally:
-        assert stop(again) == 0
+    restart_until_answered(api, db, folder, users, "the backlog answered")
     assert sum(1 for u in users if answered(api, u) > 1) <= 8
 
 
