@@ -132,3 +132,39 @@ def test_splitting_out_of_scope_fields_leaves_in_scope_scores_alone(tmp_path):
         ours, by_id = split.scores(query), dict(zip(single.knowledge.ids, single.scores(query)))
         for n in answering:
             assert ours[n] == pytest.approx(by_id[split.knowledge.ids[n]], abs=0.01), (text, split.knowledge.ids[n])
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["他人用语言威胁说出杀人的话怎么办", "前夫扬言要砍死他", "邻居放话要弄死我全家", "以前他扬言要杀我全家，现在他出狱了"],
+)
+def test_a_threat_to_kill_in_any_wording_is_an_emergency(matcher, text):
+    assert matcher.match(text).intent == "emergency"
+
+
+@pytest.mark.parametrize("text", ["过年了家里说要杀年猪", "公司威胁要开除我", "故意杀人罪判几年"])
+def test_threat_or_killing_words_alone_raise_no_alarm(matcher, text):
+    assert matcher.match(text).intent != "emergency"
+
+
+def _ranking(*scored: tuple[str, float]):
+    from bot.core.matcher import Candidate
+
+    return [Candidate(intent, score, score) for intent, score in scored]
+
+
+def test_a_weak_match_stands_only_clear_of_every_other_intent(matcher):
+    """Just above the threshold, a topic answers when nothing else comes near it (one problem told
+    briefly), and is offered rather than answered when another intent is almost as strong."""
+    threshold = matcher.threshold
+    clear = matcher.decide(_ranking(("neighbour_dispute", threshold + 4), ("mediation", threshold - 20)))
+    assert clear.intent == "neighbour_dispute" and clear.status is MatchStatus.MATCHED
+    unsure = matcher.decide(_ranking(("neighbour_dispute", threshold + 4), ("legal_consultation", threshold - 3)))
+    assert unsure.intent is None and unsure.candidates[0].intent == "neighbour_dispute"
+    strong = matcher.decide(_ranking(("neighbour_dispute", threshold + 20), ("legal_consultation", threshold + 14)))
+    assert strong.intent == "neighbour_dispute"
+
+
+def test_a_weak_call_for_help_is_never_unsure(matcher):
+    match = matcher.decide(_ranking(("emergency", matcher.threshold + 2), ("domestic_violence", matcher.threshold)))
+    assert match.intent == "emergency"
