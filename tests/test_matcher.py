@@ -160,7 +160,7 @@ def test_a_weak_match_stands_only_clear_of_every_other_intent(matcher):
     clear = matcher.decide(_ranking(("neighbour_dispute", threshold + 4), ("mediation", threshold - 20)))
     assert clear.intent == "neighbour_dispute" and clear.status is MatchStatus.MATCHED
     unsure = matcher.decide(_ranking(("neighbour_dispute", threshold + 4), ("legal_consultation", threshold - 3)))
-    assert unsure.intent is None and unsure.candidates[0].intent == "neighbour_dispute"
+    assert unsure.intent is None and unsure.unsure and unsure.candidates[0].intent == "neighbour_dispute"
     strong = matcher.decide(_ranking(("neighbour_dispute", threshold + 20), ("legal_consultation", threshold + 14)))
     assert strong.intent == "neighbour_dispute"
 

@@ -129,6 +129,7 @@ class Match:
     candidates: tuple[Candidate, ...]
     status: MatchStatus
     rejected_by: str | None = None  # the out-of-scope intent that won, whose wording the fallback uses
+    unsure: bool = False  # the best intent cleared the threshold but not its runner-up by enough
 
     def as_dict(self, text: str) -> dict:
         return {
@@ -491,8 +492,10 @@ class Matcher:
         in_scope = [c for c in ranked if not self.knowledge[c.intent].out_of_scope]
         candidates = tuple(in_scope[:3])
         by = self._rejected_by(ranked, candidates, threshold)
-        if not candidates or candidates[0].score < threshold or by or self._unsure(ranked, candidates[0], threshold):
+        if not candidates or candidates[0].score < threshold or by:
             return Match(None, candidates[0].score if candidates else 0.0, candidates, MatchStatus.NONE, by)
+        if self._unsure(ranked, candidates[0], threshold):
+            return Match(None, candidates[0].score, candidates, MatchStatus.NONE, unsure=True)
         top, runner_up = candidates[0], (candidates[1] if len(candidates) > 1 else None)
         close = runner_up is not None and runner_up.score >= threshold and top.strength - runner_up.strength < gap
         urgent = self.knowledge[top.intent].priority
@@ -551,4 +554,4 @@ class Matcher:
                     "put_ahead_as_topic": bool(candidate.evidence > plain[n] + 0.05),
                 }
             )
-        return {**match.as_dict(text), "status": match.status.value, "rejected_by": match.rejected_by, "evidence": explained}
+        return {**match.as_dict(text), "status": match.status.value, "rejected_by": match.rejected_by, "unsure": match.unsure, "evidence": explained}
