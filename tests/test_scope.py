@@ -137,3 +137,18 @@ def test_an_office_question_with_a_problem_behind_it_gets_the_problem(responder)
 )
 def test_an_article_quoted_without_a_question_is_legal_text(text, quoted):
     assert is_point_of_law(text) is quoted
+
+
+@pytest.mark.parametrize(
+    "text, refused",
+    [
+        ("继承权的法律特征", True),
+        ("无因管理的构成要件有哪些", True),
+        ("遗嘱的概念和基本原则", True),
+        ("我被打伤了，故意伤害罪的构成要件是什么，他够不够得上", False),
+        ("遗赠和遗嘱继承有什么不同", False),
+    ],
+)
+def test_doctrine_asked_for_its_own_sake_is_a_point_of_law(responder, text, refused):
+    reply = _reply(responder, text)
+    assert (reply.kind is ReplyKind.FALLBACK) is refused, reply.intent

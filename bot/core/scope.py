@@ -148,9 +148,16 @@ QUESTION_WORDS = (
 )
 
 
+# Doctrine asked about for its own sake ("继承权的法律特征", "无因管理的构成要件"): a law student's
+# question, not a resident's problem, unless the writer's own life is in it.
+DOCTRINE_WORDS = (
+    "法律特征", "构成要件", "法律性质", "理论依据", "法理", "概念", "定义", "基本原则", "立法目的", "立法本意", "法律意义",
+)
+
+
 def is_point_of_law(text: str) -> bool:
-    """Whether the (normalised) text asks which crime a third party's conduct is, or quotes an
-    article of law without asking anything of it."""
-    if any(w in text for w in CRIME_CLASSIFYING) and not any(w in text for w in PERSONAL_WORDS):
+    """Whether the (normalised) text asks which crime a third party's conduct is, asks about
+    doctrine for its own sake, or quotes an article of law without asking anything of it."""
+    if any(w in text for w in CRIME_CLASSIFYING + DOCTRINE_WORDS) and not any(w in text for w in PERSONAL_WORDS):
         return True
     return _ARTICLE.search(text) is not None and not any(w in text for w in QUESTION_WORDS + PERSONAL_WORDS)
