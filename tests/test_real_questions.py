@@ -55,3 +55,13 @@ def test_the_second_set_keeps_its_floors(matcher):
     assert report["out_of_scope_rejection"] >= FRESH_OUT_OF_SCOPE_FLOOR
     assert report["emergency_recall"] == 1.0, report["emergencies_missed"]
     assert not report["false_emergencies"]
+
+
+SELF_HARM = ROOT / "tests/data/selfharm_questions.jsonl"
+
+
+def test_every_self_harm_statement_is_an_emergency(matcher):
+    """148 real statements (SOS-1K); measured untouched once at 0.750 recall, then the wordings it
+    missed were taught in the engineers' own patterns (`bot/core/danger.py`), never copied."""
+    report = evaluate(matcher, load_examples(SELF_HARM))
+    assert report["emergency_recall"] == 1.0, report["emergencies_missed"]

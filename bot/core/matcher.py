@@ -31,6 +31,7 @@ from enum import Enum
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from .danger import states_self_harm, threatens_to_kill
 from .knowledge import Knowledge
 from .normalise import Normalised, normalise
 from .scope import LOCAL_FACT_WORDS, OFFICE_WORDS, asks_about_office_elsewhere, is_exam_question, is_point_of_law, load_place_names
@@ -65,16 +66,10 @@ _PAST_HARM_FACTOR = 0.6
 # ("我怕我失控自杀了" is the writer's own fear: 自杀了 counts only after someone else).
 _DEATH_TOLD = ("自杀身亡", "自杀死亡", "因自杀", "被逼自杀", "自杀事件", "自杀案", "跳楼身亡", "服毒身亡", "死因", "尸检", "遗体")
 _SOMEONE_ELSE_DIED = re.compile(
-    r"(他|她|老公|丈夫|老婆|妻子|儿子|女儿|爸|妈|父亲|母亲|哥|姐|弟|妹|朋友|同事|员工|工人|学生|孩子|邻居|病人|患者)[^我]{0,3}(自杀|跳楼|上吊|喝农药)(了|死)"
+    r"(他|她|老公|丈夫|老婆|妻子|儿子|女儿|爸|妈|父亲|母亲|哥|姐|弟|妹|朋友|同事|员工|工人|学生|孩子|邻居|病人|患者)[^我]{0,6}(自杀|跳楼|上吊|喝农药)(了|死)"
 )
 # Suicide as a legal term: the insurance clause (保险法 第四十四条), the deceased's portrait or name.
 _SUICIDE_AS_A_TERM = re.compile(r"自杀.{0,12}(保险|理赔|赔付|保单|条款|肖像|名誉)|(保险|理赔|赔付|保单|条款|肖像|名誉).{0,12}自杀")
-# A threat to kill is a call for help however it is worded ("他用语言威胁说出杀人的话", "扬言要砍死他"),
-# not only in the emergency intent's fixed phrases: a threat word, then within a few characters a
-# killing verb aimed at someone.
-_THREAT_TO_KILL = re.compile(
-    r"(威胁|扬言|恐吓|放话|声称|说要|要挟).{0,6}(杀死|杀掉|杀|砍死|砍|捅死|捅|弄死|打死|搞死|灭)了?(我|你|他|她|人|全家|一家|我们|孩子|老婆|老公|门)"
-)
 _HAN = re.compile(r"[\u4e00-\u9fff]")  # written in characters, not typed pinyin
 _OWN_HARM = ("我想", "我要", "我也", "我怕", "我会", "我不想活", "让我死", "我现在", "想自杀", "要自杀", "想死")
 _PRIORITY_CLOSE_EXAMPLE = 40.0
@@ -391,14 +386,17 @@ class Matcher:
             # only common word pairs (今天, 我该怎么办) to go on, and a false alarm frightens.
             # Past harm goes to its topic: only when one clears the threshold (a worry about
             # 自杀 beside 以前买了份保险 has none, and stays an emergency).
+            # The writer's own harm is never "past": an attempt told of ("当时……上吊", "我当时要是跳下去")
+            # is the risk itself.
+            self_harm = states_self_harm(query.text)
             told_as_past = _tells_of_a_death(query.text) or (
-                _tells_of_the_past(query.text) and bool((combined[self._topic_mask] >= self.threshold).any())
+                not self_harm and _tells_of_the_past(query.text) and bool((combined[self._topic_mask] >= self.threshold).any())
             )
-            threat = _THREAT_TO_KILL.search(query.text) is not None
+            shaped = self_harm or threatens_to_kill(query.text)
             for intent in self._priority:
                 if told_as_past:
                     combined[intent] *= _PAST_HARM_FACTOR
-                elif trusted[intent] >= _PRIORITY_KEYWORD_FLOOR or threat:
+                elif trusted[intent] >= _PRIORITY_KEYWORD_FLOOR or shaped:
                     combined[intent] = max(combined.max() + 1.0, _PRIORITY_KEYWORD_FLOOR)
                 elif evidence[1, intent] == 0 and evidence[0, intent] < _PRIORITY_CLOSE_EXAMPLE:
                     combined[intent] *= _PRIORITY_PAIRS_ONLY_FACTOR
