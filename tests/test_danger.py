@@ -45,11 +45,11 @@ def test_everyday_questions_with_the_same_words_are_not_self_harm(text):
     assert not states_self_harm(_text(text))
 
 
-@pytest.mark.parametrize("text", ["他威胁说出杀人的话", "前夫扬言要砍死他", "邻居放话要弄死我全家"])
+@pytest.mark.parametrize("text", ["他威胁说出杀人的话", "前夫扬言要砍死他", "邻居放话要弄死我全家", "他喝醉了拿菜刀追我", "他提着刀冲过来了"])
 def test_a_threat_to_kill_is_recognised_however_worded(text):
     assert threatens_to_kill(_text(text))
 
 
-@pytest.mark.parametrize("text", ["过年了家里说要杀年猪", "公司威胁要开除我", "故意杀人罪判几年"])
+@pytest.mark.parametrize("text", ["过年了家里说要杀年猪", "公司威胁要开除我", "故意杀人罪判几年", "上个月他拿刀砍伤了我"])
 def test_threat_words_alone_are_no_threat_to_kill(text):
     assert not threatens_to_kill(_text(text))

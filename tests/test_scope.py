@@ -145,8 +145,10 @@ def test_an_article_quoted_without_a_question_is_legal_text(text, quoted):
         ("继承权的法律特征", True),
         ("无因管理的构成要件有哪些", True),
         ("遗嘱的概念和基本原则", True),
+        ("借条和欠条有什么区别", True),
         ("我被打伤了，故意伤害罪的构成要件是什么，他够不够得上", False),
-        ("遗赠和遗嘱继承有什么不同", False),
+        ("遗赠和遗嘱继承有什么不同", True),
+        ("我爸的遗嘱把房子给了外人，遗赠和留给我们有什么不同", False),
     ],
 )
 def test_doctrine_asked_for_its_own_sake_is_a_point_of_law(responder, text, refused):

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import re
 
+# Someone coming at the writer with a weapon now ("他喝醉了拿菜刀追我"), not a past wound (拿刀砍伤了).
+_ARMED_CHASE = re.compile(r"(拿|提|举|抄|持)着?(起)?(菜刀|刀|斧头|棍子|铁棍|砍刀|柴刀|锄头|榔头)[^砍伤]{0,4}(追|冲过来|冲进|堵)")
+
 # A threat word, then within a few characters a killing verb aimed at someone.
 _THREAT_TO_KILL = re.compile(
     r"(威胁|扬言|恐吓|放话|声称|说要|要挟).{0,6}(杀死|杀掉|杀|砍死|砍|捅死|捅|弄死|打死|搞死|灭)了?"
@@ -58,8 +61,9 @@ def _cuts_self(text: str) -> bool:
 
 
 def threatens_to_kill(text: str) -> bool:
-    """Whether the (normalised) text tells of a threat to kill, however it is worded."""
-    return _THREAT_TO_KILL.search(text) is not None
+    """Whether the (normalised) text tells of a threat to kill, however it is worded, or of someone
+    coming at the writer with a weapon."""
+    return _THREAT_TO_KILL.search(text) is not None or _ARMED_CHASE.search(text) is not None
 
 
 def states_self_harm(text: str) -> bool:

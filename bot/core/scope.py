@@ -152,6 +152,7 @@ QUESTION_WORDS = (
 # question, not a resident's problem, unless the writer's own life is in it.
 DOCTRINE_WORDS = (
     "法律特征", "构成要件", "法律性质", "理论依据", "法理", "概念", "定义", "基本原则", "立法目的", "立法本意", "法律意义",
+    "的区别", "有什么区别", "有何区别", "有区别吗", "本质区别", "区别是什么", "区别在哪", "有什么不同", "异同",
 )
 
 
