@@ -475,6 +475,9 @@ class Matcher:
         alone = self.scores(normalise(rest), exclude)
         if int(np.argmax(alone)) != topic or alone[topic] < max(self.threshold, _TOPIC_OWN_SHARE * scores[topic]):
             return scores
+        # and not merely as the first of several weak hints ("公证多久能拿到" leaves 多久能拿到).
+        if alone[topic] < self.threshold + _UNSURE_BAND and alone[topic] - np.partition(alone, -2)[-2] < _UNSURE_MARGIN:
+            return scores
         preferred = scores.copy()
         preferred[topic] = scores[top] + self.gap + 1.0
         return preferred
