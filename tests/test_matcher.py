@@ -168,3 +168,26 @@ def test_a_weak_match_stands_only_clear_of_every_other_intent(matcher):
 def test_a_weak_call_for_help_is_never_unsure(matcher):
     match = matcher.decide(_ranking(("emergency", matcher.threshold + 2), ("domestic_violence", matcher.threshold)))
     assert match.intent == "emergency"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "老公喝醉了在家砸东西还要打我",
+        "有人一路跟踪我到家门口",
+        "我爸突然倒地不省人事",
+        "有人掉进水里了",
+        "我被传销组织控制了，手机被收了",
+        "被人非法拘禁三天了",
+        "工地塌了压着人",
+        "我妈吃了一瓶药现在昏迷",
+        "救人啊",
+    ],
+)
+def test_danger_now_in_everyday_words_is_an_emergency(matcher, text):
+    assert matcher.match(text).intent == "emergency"
+
+
+@pytest.mark.parametrize("text", ["对非法拘禁或其他剥夺他人人身自由的行为应如何处罚", "他跳楼身亡了，保险公司赔不赔"])
+def test_the_law_on_danger_or_a_death_told_of_is_no_alarm(matcher, text):
+    assert matcher.match(text).intent != "emergency"

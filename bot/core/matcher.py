@@ -64,7 +64,7 @@ _PAST_HARM_FACTOR = 0.6
 # A death already told of ("我老公自杀了，他的债务要我还吗", "对自杀死因不服要求重新尸检") is a
 # question about its aftermath, not a call for help, unless the writer speaks of harming themself
 # ("我怕我失控自杀了" is the writer's own fear: 自杀了 counts only after someone else).
-_DEATH_TOLD = ("自杀身亡", "自杀死亡", "因自杀", "被逼自杀", "自杀事件", "自杀案", "跳楼身亡", "服毒身亡", "死因", "尸检", "遗体")
+_DEATH_TOLD = ("身亡", "自杀死亡", "因自杀", "被逼自杀", "自杀事件", "自杀案", "溺亡", "溺水死亡", "淹死了", "死因", "尸检", "遗体")
 _SOMEONE_ELSE_DIED = re.compile(
     r"(他|她|老公|丈夫|老婆|妻子|儿子|女儿|爸|妈|父亲|母亲|哥|姐|弟|妹|朋友|同事|员工|工人|学生|孩子|邻居|病人|患者)[^我]{0,6}(自杀|跳楼|上吊|喝农药)(了|死)"
 )
@@ -386,11 +386,12 @@ class Matcher:
             # only common word pairs (今天, 我该怎么办) to go on, and a false alarm frightens.
             # Past harm goes to its topic: only when one clears the threshold (a worry about
             # 自杀 beside 以前买了份保险 has none, and stays an emergency).
-            # The writer's own harm is never "past": an attempt told of ("当时……上吊", "我当时要是跳下去")
-            # is the risk itself.
+            # The writer's own harm is never "past" or someone else's: an attempt told of ("当时……
+            # 上吊", "我当时要是跳下去") is the risk itself.
             self_harm = states_self_harm(query.text)
-            told_as_past = _tells_of_a_death(query.text) or (
-                not self_harm and _tells_of_the_past(query.text) and bool((combined[self._topic_mask] >= self.threshold).any())
+            told_as_past = not self_harm and (
+                _tells_of_a_death(query.text)
+                or (_tells_of_the_past(query.text) and bool((combined[self._topic_mask] >= self.threshold).any()))
             )
             shaped = self_harm or threatens_to_kill(query.text)
             for intent in self._priority:
