@@ -65,3 +65,21 @@ def test_every_self_harm_statement_is_an_emergency(matcher):
     missed were taught in the engineers' own patterns (`bot/core/danger.py`), never copied."""
     report = evaluate(matcher, load_examples(SELF_HARM))
     assert report["emergency_recall"] == 1.0, report["emergencies_missed"]
+
+
+# Development sets of random real questions (about half out of scope), measured untouched once and
+# tuned against since in the engineers' own words; these floors keep what that work won.
+RANDOM_SAMPLE_FLOORS = {
+    "blind_questions": (0.65, 0.68),
+    "tune_a_questions": (0.60, 0.70),
+    "tune_b_questions": (0.69, 0.82),
+}
+
+
+@pytest.mark.parametrize("name", sorted(RANDOM_SAMPLE_FLOORS))
+def test_random_development_sets_keep_their_floors(matcher, name):
+    accuracy, rejection = RANDOM_SAMPLE_FLOORS[name]
+    report = evaluate(matcher, load_examples(ROOT / "tests/data" / f"{name}.jsonl"))
+    assert report["accuracy"] >= accuracy, report["confused_pairs"]
+    assert report["out_of_scope_rejection"] >= rejection
+    assert not report["false_emergencies"]

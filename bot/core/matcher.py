@@ -64,7 +64,7 @@ _PAST_HARM_FACTOR = 0.6
 # A death already told of ("我老公自杀了，他的债务要我还吗", "对自杀死因不服要求重新尸检") is a
 # question about its aftermath, not a call for help, unless the writer speaks of harming themself
 # ("我怕我失控自杀了" is the writer's own fear: 自杀了 counts only after someone else).
-_DEATH_TOLD = ("身亡", "自杀死亡", "因自杀", "被逼自杀", "自杀事件", "自杀案", "溺亡", "溺水死亡", "淹死了", "死因", "尸检", "遗体")
+_DEATH_TOLD = ("身亡", "自杀死亡", "因自杀", "被逼自杀", "自杀事件", "自杀案", "溺亡", "水死亡", "淹死了", "死因", "尸检", "遗体")
 _SOMEONE_ELSE_DIED = re.compile(
     r"(他|她|老公|丈夫|老婆|妻子|儿子|女儿|爸|妈|父亲|母亲|哥|姐|弟|妹|朋友|同事|员工|工人|学生|孩子|邻居|病人|患者)[^我]{0,6}(自杀|跳楼|上吊|喝农药)(了|死)"
 )
