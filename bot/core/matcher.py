@@ -54,6 +54,7 @@ _SHORT_SOUND_ONLY_DISCOUNT = 0.3  # a two-syllable sound-alike (住房 ~ 租房)
 _PAIR_SATURATION = 4.0
 _PAIR_MIN_EXAMPLES = 2
 _PAIR_PLAIN_LENGTH = 6
+_PAIR_LENGTH_POWER = 0.55
 _AGREEMENT_SHARE = 0.25
 _PRIORITY_KEYWORD_FLOOR = 70.0
 # "上个月被车撞晕过去了" tells of past harm: its topic answers it, unless the message also says the
@@ -318,7 +319,7 @@ class Matcher:
         for pair in pairs:
             if found := self._pair_evidence.get(pair):
                 np.add.at(mass, found[0], found[1])
-        saturation = _PAIR_SATURATION * max(1.0, math.sqrt(len(pairs) / _PAIR_PLAIN_LENGTH))
+        saturation = _PAIR_SATURATION * max(1.0, (len(pairs) / _PAIR_PLAIN_LENGTH) ** _PAIR_LENGTH_POWER)
         return 100.0 * (1.0 - np.exp(-mass / saturation))
 
     def _example_scores(self, coded: str, pairs: set[str], exclude: int | None, closest: dict[int, int] | None = None) -> np.ndarray:
