@@ -191,3 +191,13 @@ def test_danger_now_in_everyday_words_is_an_emergency(matcher, text):
 @pytest.mark.parametrize("text", ["对非法拘禁或其他剥夺他人人身自由的行为应如何处罚", "他跳楼身亡了，保险公司赔不赔"])
 def test_the_law_on_danger_or_a_death_told_of_is_no_alarm(matcher, text):
     assert matcher.match(text).intent != "emergency"
+
+
+def test_a_gas_smell_at_home_is_an_emergency_but_a_gas_bill_is_not(matcher):
+    assert matcher.match("煤改气以后家里全是天然气的味道，怎么办").intent == "emergency"
+    assert matcher.match("燃气公司多收了我的燃气费").intent != "emergency"
+
+
+def test_a_sentencing_question_tells_of_harm_done_unless_it_is_happening_now(matcher):
+    assert matcher.match("我爸跟人争执把对方推倒晕过去了，这要判多久").intent == "criminal_case"
+    assert matcher.match("他拿刀砍我，现在还在流血，他能判几年").intent == "emergency"

@@ -60,6 +60,9 @@ _PRIORITY_KEYWORD_FLOOR = 70.0
 # "上个月被车撞晕过去了" tells of past harm: its topic answers it, unless the message also says the
 # danger is now (现在, 正在, 救命 …): the emergency intent neither wins by force nor at full weight.
 _PAST_MARKERS = ("上个月", "上月", "去年", "前年", "上周", "上星期", "前几天", "几天前", "天前", "个月前", "年前", "以前", "当时", "那时", "上次")
+# A question about the sentence (判几年) tells of harm already done, like a past marker; a question
+# about compensation does not: "车祸了有人流血，对方要赔多少" still needs 120 first.
+_AFTERMATH_MARKERS = ("判多久", "判几年", "会判", "怎么判", "判多少")
 _NOW_MARKERS = ("现在", "正在", "马上", "刚刚", "刚才", "救命", "快来", "快点", "此刻", "还在", "又来", "又在")
 _PAST_HARM_FACTOR = 0.6
 # A death already told of ("我老公自杀了，他的债务要我还吗", "对自杀死因不服要求重新尸检") is a
@@ -175,7 +178,8 @@ class _SoundCodes:
 
 
 def _tells_of_the_past(text: str) -> bool:
-    return any(m in text for m in _PAST_MARKERS) and not any(m in text for m in _NOW_MARKERS)
+    told = any(m in text for m in _PAST_MARKERS) or any(m in text for m in _AFTERMATH_MARKERS)
+    return told and not any(m in text for m in _NOW_MARKERS)
 
 
 def _tells_of_a_death(text: str) -> bool:
