@@ -35,7 +35,11 @@ from bot.evaluation import EMERGENCY, Example, evaluate, load_examples
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_EVAL = tuple(
     ROOT / "tests/data" / f"{name}.jsonl"
-    for name in ("eval", "real_questions", "audit_questions", "fresh_questions", "dev_questions", "check_questions", "blind_questions", "tune_a_questions", "tune_b_questions")
+    for name in (
+        "eval", "real_questions", "holdout_questions", "audit_questions", "fresh_questions", "dev_questions",
+        "check_questions", "blind_questions", "tune_a_questions", "tune_b_questions", "tune_c_questions",
+        "tune_d_questions", "selfharm_questions",
+    )
 )
 THRESHOLDS = np.arange(0.0, 1.0, 0.01)
 TFIDF_C = 10.0

@@ -4,7 +4,8 @@ A person in danger does not pick our keywords. "他用语言威胁说出杀人�
 no 威胁要杀 in it; "明天打算去死一死", "割开了手腕", "从几楼跳下可以摔死" state self-harm in words
 that, one by one, also belong to everyday questions (去, 死, 手腕, 跳). Each pattern below needs
 the combination: a threat word and a killing verb aimed at someone; a weapon and a chase; an
-intent or method of harm aimed at the writer. Texts are normalised (no punctuation), so patterns run across clauses.
+intent or method of harm aimed at the writer. Texts are normalised (no punctuation), so patterns
+run across clauses.
 """
 
 from __future__ import annotations

@@ -182,6 +182,12 @@ def _tells_of_the_past(text: str) -> bool:
     return told and not any(m in text for m in _NOW_MARKERS)
 
 
+def _stands_clear(score: float, runner_up: float, threshold: float) -> bool:
+    """Whether a match is sure: `_UNSURE_BAND` or more above the threshold, or `_UNSURE_MARGIN` clear
+    of the next intent."""
+    return score >= threshold + _UNSURE_BAND or score - runner_up >= _UNSURE_MARGIN
+
+
 def _tells_of_a_death(text: str) -> bool:
     told = any(m in text for m in _DEATH_TOLD) or _SOMEONE_ELSE_DIED.search(text) is not None or _SUICIDE_AS_A_TERM.search(text) is not None
     return told and not any(m in text for m in _OWN_HARM)
@@ -482,7 +488,7 @@ class Matcher:
         if int(np.argmax(alone)) != topic or alone[topic] < max(self.threshold, _TOPIC_OWN_SHARE * scores[topic]):
             return scores
         # and not merely as the first of several weak hints ("公证多久能拿到" leaves 多久能拿到).
-        if alone[topic] < self.threshold + _UNSURE_BAND and alone[topic] - np.partition(alone, -2)[-2] < _UNSURE_MARGIN:
+        if not _stands_clear(float(alone[topic]), float(np.partition(alone, -2)[-2]), self.threshold):
             return scores
         preferred = scores.copy()
         preferred[topic] = scores[top] + self.gap + 1.0
@@ -512,10 +518,10 @@ class Matcher:
     def _unsure(self, ranked: list[Candidate], top: Candidate, threshold: float) -> bool:
         """A weak match (within `_UNSURE_BAND` of the threshold) with another intent, in scope or
         not, less than `_UNSURE_MARGIN` behind it. A call for help is never unsure."""
-        if top.score >= threshold + _UNSURE_BAND or self.knowledge[top.intent].priority:
+        if self.knowledge[top.intent].priority:
             return False
         runner_up = next((c.score for c in ranked if c.intent != top.intent), 0.0)
-        return top.score - runner_up < _UNSURE_MARGIN
+        return not _stands_clear(top.score, runner_up, threshold)
 
     def _rejected_by(self, ranked: list[Candidate], candidates: tuple[Candidate, ...], threshold: float) -> str | None:
         """The out-of-scope intent that rejects the message: one ranked first, or one within
