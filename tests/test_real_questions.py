@@ -14,7 +14,7 @@ from .conftest import ROOT
 
 REAL = ROOT / "tests/data/real_questions.jsonl"
 ACCURACY_FLOOR = 0.80
-OUT_OF_SCOPE_FLOOR = 0.70
+OUT_OF_SCOPE_FLOOR = 0.80
 PAST_HARM_TOPICS = frozenset({"traffic_accident", "personal_injury", "work_injury", "medical_dispute"})
 
 
@@ -45,8 +45,8 @@ def test_no_past_accident_or_injury_is_answered_as_an_emergency(matcher):
 FRESH = ROOT / "tests/data/fresh_questions.jsonl"
 # The second set was measured untouched once (0.675 / 0.624 / 0.741) and is tuned against since, in
 # the engineers' own words; these floors keep what that work won.
-FRESH_ACCURACY_FLOOR = 0.82
-FRESH_OUT_OF_SCOPE_FLOOR = 0.78
+FRESH_ACCURACY_FLOOR = 0.88
+FRESH_OUT_OF_SCOPE_FLOOR = 0.90
 
 
 def test_the_second_set_keeps_its_floors(matcher):
@@ -70,9 +70,11 @@ def test_every_self_harm_statement_is_an_emergency(matcher):
 # Development sets of random real questions (about half out of scope), measured untouched once and
 # tuned against since in the engineers' own words; these floors keep what that work won.
 RANDOM_SAMPLE_FLOORS = {
-    "blind_questions": (0.65, 0.65),
-    "tune_a_questions": (0.60, 0.70),
-    "tune_b_questions": (0.69, 0.82),
+    "blind_questions": (0.77, 0.80),
+    "tune_a_questions": (0.77, 0.86),
+    "tune_b_questions": (0.79, 0.88),
+    "tune_c_questions": (0.75, 0.82),
+    "tune_d_questions": (0.78, 0.89),
 }
 
 
