@@ -201,3 +201,17 @@ def test_a_gas_smell_at_home_is_an_emergency_but_a_gas_bill_is_not(matcher):
 def test_a_sentencing_question_tells_of_harm_done_unless_it_is_happening_now(matcher):
     assert matcher.match("我爸跟人争执把对方推倒晕过去了，这要判多久").intent == "criminal_case"
     assert matcher.match("他拿刀砍我，现在还在流血，他能判几年").intent == "emergency"
+
+
+@pytest.mark.parametrize(
+    "text, topic",
+    [
+        ("公司拖欠我三个月工资不给，我想申请法律援助", "wage_arrears"),
+        ("楼上漏水把我家泡了，想申请人民调解", "neighbour_dispute"),
+        ("被车撞了对方不赔钱，可以申请法律援助吗", "traffic_accident"),
+    ],
+)
+def test_a_service_asked_for_a_problem_is_answered_by_the_topic_without_did_you_mean(matcher, text, topic):
+    """The topic's answer covers the service, so a tie between them is no question to put back."""
+    match = matcher.match(text)
+    assert (match.intent, match.status) == (topic, MatchStatus.MATCHED)

@@ -472,7 +472,7 @@ class Matcher:
         """Put the problem ahead of the service asked about for it (see `_TOPIC_PREFERENCE_WINDOW`)."""
         if not self._topic_mask.any():
             return scores
-        top = int(np.argmax(scores))
+        top = self._service_in_contention(scores)
         words = self._service_words[top]
         topic = int(np.argmax(np.where(self._topic_mask, scores, -1.0)))
         if not words or scores[topic] < self.threshold or scores[top] - scores[topic] >= _TOPIC_PREFERENCE_WINDOW:
@@ -491,8 +491,19 @@ class Matcher:
         if not _stands_clear(float(alone[topic]), float(np.partition(alone, -2)[-2]), self.threshold):
             return scores
         preferred = scores.copy()
-        preferred[topic] = scores[top] + self.gap + 1.0
+        preferred[topic] = float(scores.max()) + self.gap + 1.0
         return preferred
+
+    def _service_in_contention(self, scores: np.ndarray) -> int:
+        """The intent that leads, or, when a topic leads, the best service within the ambiguity gap of
+        it: 拖欠工资，我想申请法律援助 ties wage_arrears with legal_aid, and "did you mean" between a
+        problem and the service asked for it would only delay the answer that covers both."""
+        top = int(np.argmax(scores))
+        if not self._topic_mask[top]:
+            return top
+        services = [n for n, words in enumerate(self._service_words) if words]
+        best = max(services, key=lambda n: scores[n], default=top)
+        return best if scores[top] - scores[best] < self.gap else top
 
     def decide(self, ranked: list[Candidate], threshold: float | None = None, gap: float | None = None) -> Match:
         """Apply the out-of-scope threshold and the ambiguity gap to a ranking.
