@@ -222,6 +222,7 @@ class Matcher:
             else []
             for i in knowledge.intents
         ]
+        self._service_mask = np.array([bool(words) for words in self._service_words], dtype=bool)
         self._codes = _SoundCodes()
         examples: list[str] = []
         self._example_texts: list[str] = []
@@ -499,10 +500,9 @@ class Matcher:
         it: 拖欠工资，我想申请法律援助 ties wage_arrears with legal_aid, and "did you mean" between a
         problem and the service asked for it would only delay the answer that covers both."""
         top = int(np.argmax(scores))
-        if not self._topic_mask[top]:
+        if not self._topic_mask[top] or not self._service_mask.any():
             return top
-        services = [n for n, words in enumerate(self._service_words) if words]
-        best = max(services, key=lambda n: scores[n], default=top)
+        best = int(np.argmax(np.where(self._service_mask, scores, -1.0)))
         return best if scores[top] - scores[best] < self.gap else top
 
     def decide(self, ranked: list[Candidate], threshold: float | None = None, gap: float | None = None) -> Match:
