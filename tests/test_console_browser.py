@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -117,6 +118,7 @@ def test_a_viewer_sees_the_dashboard_but_cannot_manage_accounts(browser, console
     shot(page, "06-viewer-refused")
     page.goto(console.base + "/console/")
     page.get_by_role("button", name="退出登录").click()
+    page.wait_for_url(re.compile(r"/console/login$"), timeout=WAIT_MS)
     assert page.get_by_role("heading", name="工作人员登录").is_visible()
     page.goto(console.base + "/console/")
     assert page.get_by_role("heading", name="工作人员登录").is_visible()  # the session is over
