@@ -34,6 +34,7 @@ def test_self_harm_in_the_writers_own_words_is_recognised(text):
         "孩子从二楼阳台跳下来摔伤了，学校要赔吗",
         "想跳槽去别的公司，竞业限制怎么办",
         "爷爷临终前写了遗书，算不算遗嘱",
+        "我自己写了一份遗书，没去公证有法律效力吗",  # 遗书 for 遗嘱: a question about a will
         "被玻璃割了手腕，商场要赔吗",
         "割草机割伤了手臂，老板不给工伤",
         "去年我老婆尝试自杀过，现在要离婚",

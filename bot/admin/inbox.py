@@ -43,7 +43,7 @@ from .clusters import SIMILARITY, cluster
 from .review import _nearest
 
 INBOX_DAYS = 30  # how far back the inbox looks
-LOW_CONFIDENCE = 70.0  # an answer scored below this is worth a look (the bot answers from 62)
+LOW_CONFIDENCE = 51.0  # an answer scored below this is worth a look (the bot answers from 45)
 REPHRASE_SECONDS = 600  # a fallback this soon after an answer, from the same person: a rephrasing
 CONTEXT_SECONDS = 1800  # the conversation shown around an item
 CONTEXT_TURNS = 3  # turns before and after it

@@ -30,8 +30,10 @@ FALLBACK = (
 )
 DID_YOU_MEAN = "您想咨询的是下面哪一项？请选一下："
 SUGGEST = "和您的问题最接近的可能是{}，可以在下面查看，或选择其他服务。"
-SUGGEST_FLOOR = 50.0
-ALSO_FLOOR = 70.0  # a second problem in the same message ("他打我，我要离婚") scores this well: offer it too
+# On the matcher's score, which answers from 45 (`matcher.DEFAULT_THRESHOLD`):
+SUGGEST_FLOOR = 36.0  # a candidate this strong is worth a button beside a fallback or an answer
+ALSO_FLOOR = 51.0  # a second problem in the same message ("他打我，我要离婚") scores this well: offer it too
+DID_YOU_MEAN_SPREAD = 11.0  # "did you mean" offers the candidates this close to the best
 BACK_LABEL = "« 返回"
 BASIS_TITLE = "法律依据"
 WHERE_TITLE = "在哪里办"
@@ -153,7 +155,7 @@ class Composer:
         """Close candidates as buttons, never the emergency intent on a weak hint, never twice."""
         buttons: list[Button] = []
         for c in match.candidates:
-            if match.score - c.score >= 15 or self.knowledge[c.intent].priority:
+            if match.score - c.score >= DID_YOU_MEAN_SPREAD or self.knowledge[c.intent].priority:
                 continue
             if (b := self.intent_button(c.intent)) and b not in buttons:
                 buttons.append(b)
