@@ -19,7 +19,7 @@ from pathlib import Path
 from .core.matcher import Candidate, Matcher
 from .errors import UserError
 
-SWEEP_THRESHOLDS = tuple(range(40, 91, 5))
+SWEEP_THRESHOLDS = tuple(range(30, 81, 5))
 EMERGENCY = "emergency"
 
 

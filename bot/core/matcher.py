@@ -49,6 +49,9 @@ _EVIDENCE_THRESHOLD = 62.0
 # out-of-scope rejection 0.757 → 0.860); a larger share loses what only the sounds recognise
 # (typos, pinyin, dialect) and the sets the knowledge was written from.
 _SECOND_OPINION_SHARE = 0.4
+# A short message gives the classifier few n-grams to go on ("前夫一直威胁我，还跟踪我"): below this
+# many characters its share shrinks in proportion, and the sounds decide as they did alone.
+_FULL_OPINION_CHARS = 16
 DEFAULT_GAP = 4.0
 _OUT_OF_SCOPE_GAP = 5.0  # an out-of-scope intent this close to the best in-scope one rejects the message
 # Just above the threshold a match is unsure: it answers only when it stands clear of every other
@@ -439,10 +442,11 @@ class Matcher:
         """
         query = text if isinstance(text, Normalised) else normalise(text)
         exclude = self._example_position.get(leave_out) if leave_out else None
-        scores = self._prefer_topic(query, self.scores(query, exclude), exclude)
+        scores = self.scores(query, exclude)
+        topic = self._topic_to_prefer(query, scores, exclude)
         if exclude is None:
             scores = self._with_second_opinion(query, scores)
-        scores = self._recognised_out_of_scope(query, scores, exclude)
+        scores = self._recognised_out_of_scope(query, self._put_ahead(scores, topic), exclude)
         order = np.argsort(-scores, kind="stable")[:limit]
         coded = self._codes.encode(query.sounds)
         named = {intent for (intent, _), hit in self._keyword_hits(query, coded).items() if hit.weight and query.text and hit.trusted}
@@ -453,7 +457,7 @@ class Matcher:
         ]
 
     def _with_second_opinion(self, query: Normalised, scores: np.ndarray) -> np.ndarray:
-        """Blend in the classifier's probabilities (`_SECOND_OPINION_SHARE`). A call for help that
+        """Blend in the classifier's probabilities (`_SECOND_OPINION_SHARE`, less for a short message). A call for help that
         the sounds recognised stands as it is, and the classifier never raises the emergency
         intent: a story of past harm reads much like one of present danger to it."""
         if self._classifier is None:
@@ -463,7 +467,8 @@ class Matcher:
             return scores
         opinion = self._classifier.probabilities(query.text)
         opinion[self._priority_list] = 0.0
-        return (1.0 - _SECOND_OPINION_SHARE) * scores + _SECOND_OPINION_SHARE * 100.0 * opinion
+        share = _SECOND_OPINION_SHARE * min(1.0, len(query.text.replace(" ", "")) / _FULL_OPINION_CHARS)
+        return (1.0 - share) * scores + share * 100.0 * opinion
 
     def _recognised_out_of_scope(self, query: Normalised, scores: np.ndarray, exclude: int | None) -> np.ndarray:
         """Put first the out-of-scope intent a question's shape gives away (see `scope`): an exam
@@ -499,31 +504,39 @@ class Matcher:
         alone = self.scores(normalise(rest), exclude)
         return bool((alone[self._topic_mask] >= _EVIDENCE_THRESHOLD).any())
 
-    def _prefer_topic(self, query: Normalised, scores: np.ndarray, exclude: int | None) -> np.ndarray:
-        """Put the problem ahead of the service asked about for it (see `_TOPIC_PREFERENCE_WINDOW`)."""
+    def _topic_to_prefer(self, query: Normalised, scores: np.ndarray, exclude: int | None) -> int | None:
+        """The problem to put ahead of the service asked about for it (see `_TOPIC_PREFERENCE_WINDOW`),
+        judged on the sound scores."""
         if not self._topic_mask.any():
-            return scores
+            return None
         top = self._service_in_contention(scores)
         words = self._service_words[top]
         topic = int(np.argmax(np.where(self._topic_mask, scores, -1.0)))
         if not words or scores[topic] < _EVIDENCE_THRESHOLD or scores[top] - scores[topic] >= _TOPIC_PREFERENCE_WINDOW:
-            return scores
+            return None
         rest = query.text
         for word in words:
             rest = rest.replace(word, " ")
         if rest == query.text:
-            return scores
+            return None
         # The problem must stand without the service's words, and lead there: 怎么申请 or 准备什么
         # 资料 left over scores many intents alike and proves nothing.
         alone = self.scores(normalise(rest), exclude)
         if int(np.argmax(alone)) != topic or alone[topic] < max(_EVIDENCE_THRESHOLD, _TOPIC_OWN_SHARE * scores[topic]):
-            return scores
+            return None
         # and not merely as the first of several weak hints ("公证多久能拿到" leaves 多久能拿到).
         if not _stands_clear(float(alone[topic]), float(np.partition(alone, -2)[-2]), _EVIDENCE_THRESHOLD):
+            return None
+        return topic
+
+    def _put_ahead(self, scores: np.ndarray, intent: int | None) -> np.ndarray:
+        """That intent first, clear of the ambiguity gap (after the blend, so the classifier's
+        preference for the service asked about cannot undo it)."""
+        if intent is None:
             return scores
-        preferred = scores.copy()
-        preferred[topic] = float(scores.max()) + self.gap + 1.0
-        return preferred
+        ahead = scores.copy()
+        ahead[intent] = float(scores.max()) + self.gap + 1.0
+        return ahead
 
     def _service_in_contention(self, scores: np.ndarray) -> int:
         """The intent that leads, or, when a topic leads, the best service within the ambiguity gap of
@@ -593,7 +606,7 @@ class Matcher:
         keywords = self._keyword_hits(query, coded) if pairs else {}
         word_pairs = self._pair_scores(pairs) if pairs else np.zeros(len(self._ids))
         plain = self.scores(query) if pairs else np.zeros(len(self._ids))
-        preferred = self._prefer_topic(query, plain, None) if pairs else plain
+        preferred = self._topic_to_prefer(query, plain, None) if pairs else None
         opinion = self._classifier.probabilities(query.text) if self._classifier else np.zeros(len(self._ids))
         explained = []
         for candidate in self.rank(query, limit=limit):
@@ -609,7 +622,7 @@ class Matcher:
                     "word_pair_score": round(float(word_pairs[n]), 1),
                     "sound_score": round(float(min(plain[n], 100.0)), 1),
                     "classifier_score": round(float(100.0 * opinion[n]), 1),
-                    "put_ahead_as_topic": bool(preferred[n] > plain[n] + 0.05),
+                    "put_ahead_as_topic": preferred == n,
                 }
             )
         return {**match.as_dict(text), "status": match.status.value, "rejected_by": match.rejected_by, "unsure": match.unsure, "evidence": explained}
