@@ -14,7 +14,7 @@ from .conftest import ROOT
 
 REAL = ROOT / "tests/data/real_questions.jsonl"
 ACCURACY_FLOOR = 0.80
-OUT_OF_SCOPE_FLOOR = 0.80
+OUT_OF_SCOPE_FLOOR = 0.85
 PAST_HARM_TOPICS = frozenset({"traffic_accident", "personal_injury", "work_injury", "medical_dispute"})
 
 
@@ -75,6 +75,10 @@ RANDOM_SAMPLE_FLOORS = {
     "tune_b_questions": (0.79, 0.88),
     "tune_c_questions": (0.75, 0.82),
     "tune_d_questions": (0.78, 0.89),
+    # Measured untouched once (0.565 / 0.731 and 0.621 / 0.784), then used to choose the classifier's
+    # share of the score and the threshold; no knowledge was written from tune_f.
+    "tune_e_questions": (0.57, 0.80),
+    "tune_f_questions": (0.64, 0.84),
 }
 
 
