@@ -19,14 +19,16 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
 
 from .knowledge import Knowledge
 from .normalise import normalise
+
+if TYPE_CHECKING:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
 
 _NGRAMS = (1, 3)  # characters: 1-grams carry the single-character words (骗, 撞, 打)
 _INVERSE_PENALTY = 10.0  # scikit-learn's C: weak regularisation, the examples are few per intent
@@ -60,6 +62,11 @@ def train(knowledge: Knowledge) -> IntentClassifier | None:
 
 @lru_cache(maxsize=_CACHED_MODELS)
 def _train(examples: tuple[tuple[str, tuple[str, ...]], ...]) -> IntentClassifier | None:
+    # Imported here: scikit-learn takes about a second to load, paid only by a process that matches.
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
     texts = [normalise(text).text for _, owned in examples for text in owned]
     labels = [intent for intent, owned in examples for _ in owned]
     if len(set(labels)) < 2:

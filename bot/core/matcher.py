@@ -29,6 +29,7 @@ import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from enum import Enum
 
 import numpy as np
@@ -238,7 +239,6 @@ class Matcher:
             for i in knowledge.intents
         ]
         self._service_mask = np.array([bool(words) for words in self._service_words], dtype=bool)
-        self._classifier = classifier.train(knowledge)
         self._codes = _SoundCodes()
         examples: list[str] = []
         self._example_texts: list[str] = []
@@ -260,6 +260,12 @@ class Matcher:
         self._example_mass = np.array([sum(self._pair_idf[p] for p in _pairs(e)) or 1.0 for e in examples])
         self._pair_evidence = self._index_pair_evidence()
         self._keywords = self._index_keywords()
+
+    @cached_property
+    def _classifier(self) -> classifier.IntentClassifier | None:
+        """Trained at the first message, not at indexing: commands that never match one (intents
+        check, deadline, users …) do not pay for scikit-learn and the training."""
+        return classifier.train(self.knowledge)
 
     # -- indexing -------------------------------------------------------------------------
 
@@ -457,9 +463,9 @@ class Matcher:
         ]
 
     def _with_second_opinion(self, query: Normalised, scores: np.ndarray) -> np.ndarray:
-        """Blend in the classifier's probabilities (`_SECOND_OPINION_SHARE`, less for a short message). A call for help that
-        the sounds recognised stands as it is, and the classifier never raises the emergency
-        intent: a story of past harm reads much like one of present danger to it."""
+        """Blend in the classifier's probabilities (`_SECOND_OPINION_SHARE`, less for a short
+        message). A call for help that the sounds recognised stands as it is, and the classifier
+        never raises the emergency intent: a story of past harm reads much like present danger to it."""
         if self._classifier is None:
             return scores
         top = int(np.argmax(scores))
