@@ -263,9 +263,14 @@ class Matcher:
 
     @cached_property
     def _classifier(self) -> classifier.IntentClassifier | None:
-        """Trained at the first message, not at indexing: commands that never match one (intents
-        check, deadline, users …) do not pay for scikit-learn and the training."""
+        """Trained at the first message or `prepare`, not at indexing: commands that never match
+        one (intents check, deadline, users …) do not pay for scikit-learn and the training."""
         return classifier.train(self.knowledge)
+
+    def prepare(self) -> None:
+        """Train the second opinion now, so that a server's first message, or the first after a
+        knowledge reload, is answered as fast as the rest."""
+        _ = self._classifier
 
     # -- indexing -------------------------------------------------------------------------
 

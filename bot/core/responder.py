@@ -54,7 +54,9 @@ class Responder:
         self._engine = self._build(knowledge)
 
     def _build(self, knowledge: Knowledge) -> _Engine:
-        return _Engine(knowledge, Matcher(knowledge, self.threshold, self.gap), Composer(knowledge, self.flows))
+        matcher = Matcher(knowledge, self.threshold, self.gap)
+        matcher.prepare()
+        return _Engine(knowledge, matcher, Composer(knowledge, self.flows))
 
     @property
     def knowledge(self) -> Knowledge:
