@@ -9,7 +9,7 @@ out-of-scope rejection 0.757 → 0.860 when the two are blended (see `Matcher`).
 
 scikit-learn does the learning: TF-IDF over character 1–3-grams of the normalised text, and a
 multinomial logistic regression fitted by SAGA for a fixed number of passes with a fixed seed, so
-training is deterministic, takes about half a second for the shipped knowledge, and grows with
+training is deterministic, takes about a second for the shipped knowledge, and grows with
 examples × intents (a one-vs-rest model would grow with their square). Trained models are kept
 per set of examples: every matcher built on the same knowledge in one process shares one.
 """
