@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .knowledge import Knowledge
-from .normalise import normalise
+from .normalise import clean_text
 
 if TYPE_CHECKING:
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -47,7 +47,7 @@ class IntentClassifier:
     size: int
 
     def probabilities(self, text: str) -> np.ndarray:
-        """For a message's normalised text (`Normalised.text`), as the examples were trained."""
+        """For a message's cleaned text (`Normalised.text`), as the examples were trained."""
         row = self.model.predict_proba(self.vectorizer.transform([text]))[0]
         out = np.zeros(self.size)
         known = self.columns >= 0
@@ -67,7 +67,7 @@ def _train(examples: tuple[tuple[str, tuple[str, ...]], ...]) -> IntentClassifie
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
-    texts = [normalise(text).text for _, owned in examples for text in owned]
+    texts = [clean_text(text) for _, owned in examples for text in owned]
     labels = [intent for intent, owned in examples for _ in owned]
     if len(set(labels)) < 2:
         return None
