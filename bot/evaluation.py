@@ -114,9 +114,15 @@ def _kind(matcher: Matcher, label: str) -> str:
     return "emergency" if intent.priority else "out_of_scope" if intent.out_of_scope else intent.kind
 
 
-def evaluate(matcher: Matcher, examples: list[Example]) -> dict:
-    """Scores every example once, then reports at the matcher's threshold and sweeps the others."""
-    rankings = [matcher.rank(e.text) for e in examples]
+def rank_all(matcher: Matcher, examples: list[Example]) -> list[list[Candidate]]:
+    """Every example's `Matcher.rank`: the one costly part of an evaluation, done once."""
+    return [matcher.rank(e.text) for e in examples]
+
+
+def evaluate(matcher: Matcher, examples: list[Example], rankings: list[list[Candidate]] | None = None) -> dict:
+    """Reports at the matcher's threshold and sweeps the others, from the examples' rankings
+    (scored here unless the caller already has them from `rank_all`)."""
+    rankings = rank_all(matcher, examples) if rankings is None else rankings
     gold = [e.intent for e in examples]
     predicted = [_prediction(matcher, r, matcher.threshold) for r in rankings]
     confusions = Counter(

@@ -18,7 +18,7 @@ from .core.compose import Composer
 from .core.knowledge import Intent, Knowledge, KnowledgeError, Problem, load_knowledge
 from .core.knowledge_messages import CHINESE_COMMAS, field_name
 from .core.matcher import Matcher
-from .core.normalise import clean_text
+from .core.normalise import clean_text, normalise_known
 from .flows import all_flows
 
 REVIEW_MAX_AGE = dt.timedelta(days=365)
@@ -50,7 +50,7 @@ def _confusions(knowledge: Knowledge, matcher: Matcher) -> list[Problem]:
     problems = []
     for intent in knowledge.intents:
         for position, (example, line) in enumerate(zip(intent.examples, intent.example_lines)):
-            ranked = matcher.rank(example, leave_out=(intent.id, position))
+            ranked = matcher.rank(normalise_known(example), leave_out=(intent.id, position))
             if ranked and ranked[0].intent != intent.id:
                 own = next((c.score for c in ranked if c.intent == intent.id), 0.0)
                 if ranked[0].score > own:

@@ -43,16 +43,19 @@ def run_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_import(args: argparse.Namespace) -> int:
-    directory: Path = args.dir
-    files = read_folder(directory)
-    knowledge, problems = check_intents(directory)  # the real paths, as `intents check` shows them
+def _refused(directory: Path) -> int:
+    """The errors that refused an import, at the folder's real paths, as `intents check` shows them."""
+    _, problems = check_intents(directory)
     errors = [p for p in problems if p.severity == "error"]
     for problem in errors:
         print(problem, file=sys.stderr)
-    if knowledge is None or errors:
-        print(f"{directory}：{len(errors)} 个错误，未导入", file=sys.stderr)
-        return 1
+    print(f"{directory}：{len(errors)} 个错误，未导入", file=sys.stderr)
+    return 1
+
+
+def run_import(args: argparse.Namespace) -> int:
+    directory: Path = args.dir
+    files = read_folder(directory)
     eval_file = args.eval or default_eval_file(directory)
 
     async def store_it(store: SQLStore):
@@ -75,8 +78,8 @@ def run_import(args: argparse.Namespace) -> int:
         if not exc.problems:  # the same files as the newest revision
             print(f"{directory}：与最新版本相同，未导入")
             return 0
-        raise
-    print(f"已把 {directory} 导入 {db_path(args)}，成为第 {result.revision.id} 版：{len(knowledge.intents)} 个意图，"
+        return _refused(directory)
+    print(f"已把 {directory} 导入 {db_path(args)}，成为第 {result.revision.id} 版：{len(result.knowledge.intents)} 个意图，"
           f"{len(result.warnings)} 个提醒，{len(result.diff)} 个文件有改动")
     if result.evaluation:
         e = result.evaluation

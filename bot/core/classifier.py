@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .knowledge import Knowledge
-from .normalise import clean_text
+from .normalise import normalise_known
 
 if TYPE_CHECKING:
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -67,7 +67,7 @@ def _train(examples: tuple[tuple[str, tuple[str, ...]], ...]) -> IntentClassifie
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
-    texts = [clean_text(text) for _, owned in examples for text in owned]
+    texts = [normalise_known(text).text for _, owned in examples for text in owned]
     labels = [intent for intent, owned in examples for _ in owned]
     if len(set(labels)) < 2:
         return None

@@ -38,7 +38,7 @@ from rapidfuzz import fuzz, process
 from . import classifier
 from .danger import states_self_harm, threatens_to_kill
 from .knowledge import Knowledge
-from .normalise import Normalised, normalise
+from .normalise import Normalised, normalise, normalise_known
 from .scope import LOCAL_FACT_WORDS, OFFICE_WORDS, asks_about_office_elsewhere, is_exam_question, is_point_of_law, load_place_names
 
 DEFAULT_THRESHOLD = 45.0  # on the blended score
@@ -233,7 +233,7 @@ class Matcher:
         self._smalltalk = np.array([i.kind == "smalltalk" for i in knowledge.intents], dtype=bool)
         self._topic_mask = np.array([i.kind == "topic" for i in knowledge.intents], dtype=bool)
         self._service_words = [
-            sorted({normalise(k).text for k in i.keywords + (i.title,)} - {""}, key=len, reverse=True)
+            sorted({normalise_known(k).text for k in i.keywords + (i.title,)} - {""}, key=len, reverse=True)
             if i.kind == "service" and not i.priority and not i.out_of_scope
             else []
             for i in knowledge.intents
@@ -246,7 +246,7 @@ class Matcher:
         self._example_position: dict[tuple[str, int], int] = {}
         for n, intent in enumerate(knowledge.intents):
             for position, example in enumerate(intent.examples):
-                coded = self._codes.learn(normalise(example).sounds)
+                coded = self._codes.learn(normalise_known(example).sounds)
                 if coded:
                     self._example_position[(intent.id, position)] = len(examples)
                     examples.append(coded)
@@ -309,7 +309,7 @@ class Matcher:
         parsed: list[tuple[int, Normalised]] = []
         for n, intent in enumerate(self.knowledge.intents):
             for keyword in intent.keywords:
-                norm = normalise(keyword)
+                norm = normalise_known(keyword)
                 if norm.sounds:
                     parsed.append((n, norm))
                     owners[norm.text].add(n)

@@ -14,6 +14,7 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 # pypinyin's phrase dictionary (readings of polyphones in context) costs ~44 MB of RSS, a third of
 # the bot's memory, and changes nothing measurable here: the sounds are toneless, southwestern
@@ -26,6 +27,7 @@ from pypinyin import Style, lazy_pinyin, load_single_dict  # noqa: E402
 from pypinyin.pinyin_dict import pinyin_dict  # noqa: E402
 
 _T2S = opencc.OpenCC("t2s")
+KNOWN_TEXTS_CACHED = 1 << 15  # examples, keywords and titles kept normalised (the shipped ones: about 4,500)
 
 # Without the phrase dictionary a polyphone takes its first reading. Where that reading is rare in
 # legal-service questions, put the usual one first, so typed pinyin (tiaojie, chongqing, changqi)
@@ -173,3 +175,12 @@ def sounds_of(text: str) -> tuple[str, ...]:
 def normalise(raw: str) -> Normalised:
     text = clean_text(raw)
     return Normalised(raw=raw, text=text, sounds=sounds_of(text))
+
+
+@lru_cache(maxsize=KNOWN_TEXTS_CACHED)
+def normalise_known(text: str) -> Normalised:
+    """`normalise` for the knowledge's own texts (examples, keywords, titles), kept: every matcher
+    a process builds on nearly the same knowledge — a check, an evaluation before and after an
+    edit, a reload — reuses their pinyin instead of computing it again. Residents' messages go
+    through `normalise` and are not kept."""
+    return normalise(text)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from ..core.knowledge import Knowledge
 from ..core.matcher import Matcher
-from ..evaluation import Example, evaluate
+from ..evaluation import Example, evaluate, rank_all
 
 
 @dataclass(frozen=True)
@@ -47,14 +47,12 @@ class EvalDiff:
     changed: tuple[ChangedAnswer, ...]
 
 
-def _predictions(matcher: Matcher, examples: list[Example]) -> list[str | None]:
-    return [matcher.match(e.text).intent for e in examples]
-
-
 def compare(before: Knowledge, after: Knowledge, examples: list[Example]) -> EvalDiff:
     old, new = Matcher(before), Matcher(after)
-    report_before, report_after = evaluate(old, examples), evaluate(new, examples)
-    predicted_before, predicted_after = _predictions(old, examples), _predictions(new, examples)
+    ranked_before, ranked_after = rank_all(old, examples), rank_all(new, examples)
+    report_before, report_after = evaluate(old, examples, ranked_before), evaluate(new, examples, ranked_after)
+    predicted_before = [old.decide(ranked).intent for ranked in ranked_before]
+    predicted_after = [new.decide(ranked).intent for ranked in ranked_after]
     changed = tuple(
         ChangedAnswer(e.line, e.text, e.intent, b, a)
         for e, b, a in zip(examples, predicted_before, predicted_after)
