@@ -11,9 +11,11 @@ The messages are the real-question set and the shipped evaluation set (or the fi
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import sys
+import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -77,6 +79,9 @@ def measure(knowledge: Knowledge, messages: list[str], rounds: int) -> dict:
 
 
 def main() -> int:
+    # Training is measured, not the kept model of an earlier run (nor is one kept in the user's folder).
+    cache = tempfile.TemporaryDirectory(prefix="bench-match-")
+    os.environ["XDG_CACHE_HOME"] = cache.name
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3, help="passes over the evaluation messages per set")
     parser.add_argument("--scales", default="1,10,50", help="knowledge sizes to measure, as multiples of the shipped intents (default: 1,10,50)")
