@@ -25,7 +25,8 @@ def test_training_is_deterministic_and_shared_by_matchers_on_the_same_knowledge(
     first, second = Matcher(knowledge), Matcher(knowledge)
     assert first._classifier is second._classifier  # one training per knowledge version
     rebuilt = Knowledge(tuple(replace(i) for i in knowledge.intents), knowledge.contacts, knowledge.directory)
-    fresh = classifier._fit(tuple((i.id, i.examples) for i in rebuilt.intents))
+    examples = tuple((i.id, i.examples) for i in rebuilt.intents)
+    fresh = classifier._fit(examples, *classifier._training_set(examples))
     text = "工地老板拖了我半年工钱"
     assert np.array_equal(fresh.probabilities(text), first._classifier.probabilities(text))
 
@@ -75,9 +76,9 @@ def trainings(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     calls: list[int] = []
     fit = classifier._fit
 
-    def counted(examples):
+    def counted(examples, texts, labels):
         calls.append(len(examples))
-        return fit(examples)
+        return fit(examples, texts, labels)
 
     monkeypatch.setattr(classifier, "_fit", counted)
     return calls

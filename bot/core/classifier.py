@@ -84,7 +84,7 @@ def _train(examples: Examples) -> IntentClassifier | None:
     if len(set(labels)) < 2:
         return None
     path = _cache_folder() / f"{_fingerprint([intent for intent, _ in examples], texts, labels)}{_STORED}"
-    return _stored(path, len(examples)) or _kept(path, _fit(examples))
+    return _stored(path) or _kept(path, _fit(examples, texts, labels))
 
 
 def _training_set(examples: Examples) -> tuple[list[str], list[str]]:
@@ -93,8 +93,8 @@ def _training_set(examples: Examples) -> tuple[list[str], list[str]]:
     return texts, [intent for intent, owned in examples for _ in owned]
 
 
-def _fit(examples: Examples) -> IntentClassifier:
-    texts, labels = _training_set(examples)
+def _fit(examples: Examples, texts: list[str], labels: list[str]) -> IntentClassifier:
+    """The model for ``examples``, from their `_training_set`."""
     # Imported here: scikit-learn takes about a second to load, paid only by a process that matches.
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -122,7 +122,7 @@ def _fingerprint(intents: list[str], texts: list[str], labels: list[str]) -> str
     return hashlib.sha256(json.dumps([settings, intents, texts, labels], ensure_ascii=False).encode()).hexdigest()
 
 
-def _stored(path: Path, size: int) -> IntentClassifier | None:
+def _stored(path: Path) -> IntentClassifier | None:
     """The model filed at ``path`` (by this user, under its fingerprint), or None."""
     try:
         with path.open("rb") as file:
@@ -134,7 +134,7 @@ def _stored(path: Path, size: int) -> IntentClassifier | None:
         return None
     with contextlib.suppress(OSError):
         os.utime(path)  # recently used: the last to be evicted
-    return classifier if isinstance(classifier, IntentClassifier) and classifier.size == size else None
+    return classifier if isinstance(classifier, IntentClassifier) else None
 
 
 def _kept(path: Path, classifier: IntentClassifier) -> IntentClassifier:
