@@ -16,7 +16,7 @@ from rapidfuzz import fuzz, process
 from .conftest import INTENTS, ROOT
 
 DATA = ROOT / "tests" / "data"
-SETS = ("real_questions", "dev_questions", "fresh_questions", "check_questions", "blind_questions", "selfharm_questions", "audit_questions", "tune_a_questions", "tune_b_questions", "tune_c_questions", "tune_d_questions", "tune_e_questions", "tune_f_questions", "holdout_questions")
+SETS = ("real_questions", "dev_questions", "fresh_questions", "check_questions", "blind_questions", "selfharm_questions", "audit_questions", "tune_a_questions", "tune_b_questions", "tune_c_questions", "tune_d_questions", "tune_e_questions", "tune_f_questions", "tune_g_questions", "tune_h_questions", "holdout_questions")
 # Two lines above this rapidfuzz ratio count as the same question (the rule the sets' *_sources.md
 # files were built with).
 NEAR_DUPLICATE = 80

@@ -89,3 +89,19 @@ def test_random_development_sets_keep_their_floors(matcher, name):
     assert report["accuracy"] >= accuracy, report["confused_pairs"]
     assert report["out_of_scope_rejection"] >= rejection
     assert not report["false_emergencies"]
+
+
+# The two largest development sets (tune_g: 1,877 random 华律网 posts; tune_h: 1,519 consultation
+# questions, mostly marriage and family), labelled blind and measured untouched once at 0.663 / 0.848
+# and 0.749 / 0.672. A few questions about violent acts asked as points of law ("这是故意杀人未遂还是
+# 持刀威胁") still get 110 first, so false alarms are not asserted here; every call for help is.
+LARGE_SAMPLE_FLOORS = {"tune_g_questions": (0.65, 0.83), "tune_h_questions": (0.74, 0.65)}
+
+
+@pytest.mark.parametrize("name", sorted(LARGE_SAMPLE_FLOORS))
+def test_the_large_development_sets_keep_their_floors(matcher, name):
+    accuracy, rejection = LARGE_SAMPLE_FLOORS[name]
+    report = evaluate(matcher, load_examples(ROOT / "tests/data" / f"{name}.jsonl"))
+    assert report["accuracy"] >= accuracy, report["confused_pairs"]
+    assert report["out_of_scope_rejection"] >= rejection
+    assert report["emergency_recall"] == 1.0, report["emergencies_missed"]
