@@ -46,7 +46,7 @@ def test_everyday_questions_with_the_same_words_are_not_self_harm(text):
     assert not states_self_harm(_text(text))
 
 
-@pytest.mark.parametrize("text", ["他威胁说出杀人的话", "前夫扬言要砍死他", "邻居放话要弄死我全家", "他喝醉了拿菜刀追我", "他提着刀冲过来了"])
+@pytest.mark.parametrize("text", ["他威胁说出杀人的话", "前夫扬言要砍死他", "邻居放话要弄死我全家", "他喝醉了拿菜刀追我", "他提着刀冲过来了", "被第三者拿家人性命威胁", "他天天恐吓要我们一家的性命"])
 def test_a_threat_to_kill_is_recognised_however_worded(text):
     assert threatens_to_kill(_text(text))
 
@@ -54,3 +54,13 @@ def test_a_threat_to_kill_is_recognised_however_worded(text):
 @pytest.mark.parametrize("text", ["过年了家里说要杀年猪", "公司威胁要开除我", "故意杀人罪判几年", "上个月他拿刀砍伤了我"])
 def test_threat_words_alone_are_no_threat_to_kill(text):
     assert not threatens_to_kill(_text(text))
+
+
+@pytest.mark.parametrize("text", ["我现在被贷款公司软禁快两个月了，腿肿得厉害", "救命啊有人打我", "他们抢了我的救命钱，救命，还在打我"])
+def test_a_call_for_help_is_answered_as_an_emergency(matcher, text):
+    assert matcher.match(text).intent == "emergency"
+
+
+@pytest.mark.parametrize("text", ["信用社怎么能扣我的救命钱抵贷款", "这笔钱是我的救命稻草，借给他不还了怎么办"])
+def test_the_words_of_a_call_for_help_inside_an_everyday_word_are_no_emergency(matcher, text):
+    assert matcher.match(text).intent != "emergency"

@@ -15,11 +15,17 @@ import re
 # Someone coming at the writer with a weapon now ("他喝醉了拿菜刀追我"), not a past wound (拿刀砍伤了).
 _ARMED_CHASE = re.compile(r"(拿|提|举|抄|持)着?(起)?(菜刀|刀|斧头|棍子|铁棍|砍刀|柴刀|锄头|榔头)[^砍伤]{0,4}(追|冲过来|冲进|堵)")
 
-# A threat word, then within a few characters a killing verb aimed at someone.
+# A threat word, then within a few characters a killing verb aimed at someone; or lives held as
+# the threat ("被第三者拿家人性命威胁", "威胁我们一家的性命").
 _THREAT_TO_KILL = re.compile(
     r"(威胁|扬言|恐吓|放话|声称|说要|要挟).{0,6}(杀死|杀掉|杀|砍死|砍|捅死|捅|弄死|打死|搞死|灭)了?"
     r"(我|你|他|她|人|全家|一家|我们|孩子|老婆|老公|门)"
+    r"|(拿|用|以).{0,8}性命.{0,2}(威胁|要挟|恐吓)|(威胁|要挟|恐吓).{0,8}性命"
 )
+
+# Words that hold a call for help's characters and mean something else: 救命钱 is money to live on,
+# 救命稻草 a last hope ("信用社怎么能扣救命钱抵贷款").
+EVERYDAY_COMPOUNDS = ("救命钱", "救命稻草", "救命恩人", "救命之恩", "救命药")
 
 # The writer's own death or harm: meant (打算去死), planned by method (割开手腕, 想从楼上跳), or
 # taken leave of (另一个世界见). 跳槽, 跳舞 and 割草 are other words.
@@ -66,6 +72,13 @@ def threatens_to_kill(text: str) -> bool:
     """Whether the (normalised) text tells of a threat to kill, however it is worded, or of someone
     coming at the writer with a weapon."""
     return _THREAT_TO_KILL.search(text) is not None or _ARMED_CHASE.search(text) is not None
+
+
+def without_everyday_compounds(text: str) -> str:
+    """The (normalised) text with the `EVERYDAY_COMPOUNDS` blanked out."""
+    for word in EVERYDAY_COMPOUNDS:
+        text = text.replace(word, " ")
+    return text
 
 
 def states_self_harm(text: str) -> bool:

@@ -36,7 +36,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from . import classifier
-from .danger import states_self_harm, threatens_to_kill
+from .danger import states_self_harm, threatens_to_kill, without_everyday_compounds
 from .knowledge import Knowledge
 from .normalise import Normalised, normalise, normalise_known
 from .scope import LOCAL_FACT_WORDS, OFFICE_WORDS, asks_about_office_elsewhere, is_exam_question, is_point_of_law, load_place_names
@@ -337,6 +337,15 @@ class Matcher:
                     best[key] = hit
         return best
 
+    def _not_in_everyday_compounds(self, query: Normalised, hits: dict[tuple[int, str], _Hit]) -> dict[tuple[int, str], _Hit]:
+        """Without the call-for-help keywords found only inside an everyday word (救命 in 救命钱)."""
+        if not self._priority:
+            return hits
+        plain = without_everyday_compounds(query.text)
+        if plain == query.text:
+            return hits
+        return {key: hit for key, hit in hits.items() if key[0] not in self._priority or key[1] in plain}
+
     def _keyword_scores(self, hits: dict[tuple[int, str], _Hit], trusted_only: bool = False) -> np.ndarray:
         """Noisy-OR of the weights of the keywords present."""
         miss = np.ones(len(self._ids))
@@ -407,7 +416,7 @@ class Matcher:
         if not coded.strip(_UNKNOWN_SOUND):
             return np.zeros(len(self._ids))
         pairs = _pairs(coded)
-        hits = self._keyword_hits(query, coded)
+        hits = self._not_in_everyday_compounds(query, self._keyword_hits(query, coded))
         evidence = np.vstack([self._example_scores(coded, pairs, exclude), self._keyword_scores(hits), self._pair_scores(pairs)])
         if self._priority:
             trusted = self._keyword_scores(hits, trusted_only=True)
