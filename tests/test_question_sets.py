@@ -7,8 +7,10 @@ learns from. Otherwise a score on it measures memory, not understanding."""
 from __future__ import annotations
 
 import json
+from functools import cache
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 from rapidfuzz import fuzz, process
@@ -22,11 +24,13 @@ SETS = ("real_questions", "dev_questions", "fresh_questions", "check_questions",
 NEAR_DUPLICATE = 80
 
 
+@cache
 def _texts(name: str) -> list[str]:
     lines = (DATA / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
     return [json.loads(line)["text"] for line in lines if line.strip()]
 
 
+@cache
 def _intent_examples() -> list[str]:
     examples: list[str] = []
     for path in sorted(INTENTS.glob("*.yaml")):
@@ -36,13 +40,9 @@ def _intent_examples() -> list[str]:
 
 
 def _clashes(left: list[str], right: list[str], *, same: bool = False) -> list[tuple[str, str, float]]:
-    scores = process.cdist(left, right, scorer=fuzz.ratio, score_cutoff=NEAR_DUPLICATE + 1)
-    return [
-        (left[i], right[j], float(scores[i, j]))
-        for i in range(len(left))
-        for j in range(i + 1 if same else 0, len(right))
-        if scores[i, j] > NEAR_DUPLICATE
-    ]
+    scores = process.cdist(left, right, scorer=fuzz.ratio, score_cutoff=NEAR_DUPLICATE + 1, workers=-1)
+    rows, columns = np.nonzero(scores > NEAR_DUPLICATE)
+    return [(left[i], right[j], float(scores[i, j])) for i, j in zip(rows.tolist(), columns.tolist()) if not same or j > i]
 
 
 @pytest.mark.parametrize("name", SETS)
