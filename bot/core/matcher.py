@@ -325,7 +325,8 @@ class Matcher:
     # -- scoring --------------------------------------------------------------------------
 
     def _keyword_hits(self, query: Normalised, coded: str) -> dict[tuple[int, str], _Hit]:
-        """(intent, keyword) → weight for each keyword present; exact characters count more than sounds."""
+        """(intent, keyword) → weight for each keyword present; exact characters count more than sounds.
+        A call for help's keyword found only inside an everyday word (救命 in 救命钱) is not present."""
         best: dict[tuple[int, str], _Hit] = {}
         spans = (coded[start : start + length] for start in range(len(coded)) for length in self._keyword_lengths)
         for span in spans:
@@ -335,7 +336,7 @@ class Matcher:
                 key = (kw.intent, kw.text)
                 if key not in best or hit.weight > best[key].weight:
                     best[key] = hit
-        return best
+        return self._not_in_everyday_compounds(query, best)
 
     def _not_in_everyday_compounds(self, query: Normalised, hits: dict[tuple[int, str], _Hit]) -> dict[tuple[int, str], _Hit]:
         """Without the call-for-help keywords found only inside an everyday word (救命 in 救命钱)."""
@@ -416,7 +417,7 @@ class Matcher:
         if not coded.strip(_UNKNOWN_SOUND):
             return np.zeros(len(self._ids))
         pairs = _pairs(coded)
-        hits = self._not_in_everyday_compounds(query, self._keyword_hits(query, coded))
+        hits = self._keyword_hits(query, coded)
         evidence = np.vstack([self._example_scores(coded, pairs, exclude), self._keyword_scores(hits), self._pair_scores(pairs)])
         if self._priority:
             trusted = self._keyword_scores(hits, trusted_only=True)
