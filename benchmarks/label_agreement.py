@@ -25,12 +25,8 @@ SECOND = DATA / "second_labels"
 
 def _second(path: Path) -> list[Example]:
     """The second labeller's lines as examples (no text: only the labels are compared)."""
-    examples = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        record = json.loads(line)
-        topic, service = record["topic"], record["service"]
-        examples.append(Example("", topic or service, record["line"], frozenset({service}) if topic and service else frozenset()))
-    return examples
+    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    return [Example.labelled("", r["topic"], r["service"], r["line"]) for r in records]
 
 
 def _scored(gold: list[Example], other: list[Example]) -> tuple[float, float]:

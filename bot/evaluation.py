@@ -37,6 +37,12 @@ class Example:
     def accepts(self, predicted: str | None) -> bool:
         return predicted == self.intent or predicted in self.also
 
+    @classmethod
+    def labelled(cls, text: str, topic: str | None, service: str | None, line: int) -> Example:
+        """A real question labelled with its topic and service: the topic answers it (the service
+        when there is none), and the service of a topic question counts under the lenient measure."""
+        return cls(text, topic or service, line, frozenset({service}) if topic and service else frozenset())
+
 
 def _label(record: dict, key: str, path: Path, number: int) -> str | None:
     value = record.get(key)
@@ -51,9 +57,7 @@ def _example(record: object, path: Path, number: int) -> Example:
     if "intent" in record:
         return Example(record["text"], _label(record, "intent", path, number), number)
     if "topic" in record or "service" in record:
-        topic, service = _label(record, "topic", path, number), _label(record, "service", path, number)
-        also = frozenset({service}) if topic and service else frozenset()
-        return Example(record["text"], topic or service, number, also)
+        return Example.labelled(record["text"], _label(record, "topic", path, number), _label(record, "service", path, number), number)
     raise EvalDataError(f'{path}:{number}: expected {{"text": "...", "intent": "<id>" or null}} or {{"text", "topic", "service"}}')
 
 
